@@ -688,9 +688,12 @@ def cast_expr(col: Column, src_type: str | None, raw: str) -> str:
         default_lit = _lit(str(val)) if isinstance(val, str) else str(val).upper()
         default = f", CAST({default_lit} AS {col.sql_type})"
 
+    empty = f"{text} IS NULL" if _is_varchar(t) else f"{raw} IS NULL"
+
     def with_default(expr: str) -> str:
-        # A column that is present but empty takes the declared default, as an absent one does.
-        return f"COALESCE({expr}{default})" if default else expr
+        # A present but empty cell takes the declared default, as an absent column does; a cell that
+        # cannot be read stays NULL so that its type rule fires.
+        return f"(CASE WHEN {empty} THEN {default[2:]} ELSE {expr} END)" if default else expr
 
     if col.dtype == "str":
         return with_default(text)
