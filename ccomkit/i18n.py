@@ -1,0 +1,410 @@
+"""Chinese and English labels for ccomkit's codes, tables and columns.
+
+Data holds English codes (``voice``, ``team_leader``, ``makeup_workday``); presentation shows
+labels. Value labels live here, grouped by *domain* (the set a code belongs to: ``channel``,
+``role``, ``hr_event`` …), because one code can mean different things in different sets
+(``leave`` is 休假 as a schedule activity but 离职 as an HR event). Table and column labels are
+read from the contracts in :mod:`ccomkit.schemas` (``label_zh`` / ``label_en``), never copied.
+
+Looking up an unknown code returns the code itself, so a report or an app never fails on a
+value a center invented; an unknown *language* or *domain* is a programming error and raises
+:class:`~ccomkit.errors.ParameterError`.
+
+Examples
+--------
+>>> from ccomkit.i18n import label, bilingual, column_label
+>>> label("team_leader")
+'组长'
+>>> label("leave", domain="hr_event"), label("leave", domain="activity")
+('离职', '休假')
+>>> bilingual("makeup_workday")
+'调休工作日 make-up workday'
+>>> column_label("acd_interval", "offered")
+'接入量'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from ccomkit.errors import ParameterError
+from ccomkit.schemas import TABLES, Table, get_table
+
+__all__ = [
+    "CCOM_DOMAINS",
+    "COLUMN_DOMAINS",
+    "DCDIER_STEPS",
+    "VALUE_DOMAINS",
+    "bilingual",
+    "column_label",
+    "domain_of",
+    "label",
+    "labels",
+    "table_label",
+]
+
+Lang = Literal["zh", "en"]
+
+DCDIER_STEPS: tuple[str, ...] = ("define", "collect", "clarify", "improve", "execute", "review")
+"""The six steps of the CCOM DCDIER improvement cycle, in order."""
+
+CCOM_DOMAINS: tuple[str, ...] = (
+    "forecasting_scheduling", "quality", "performance", "people", "satisfaction",
+)
+"""The five CCOM management domains (预测排班, 质量控制, 绩效管理, 人员管理, 客户满意度)."""
+
+# domain -> code -> (zh, en). The order of domains is the search order when no domain is given.
+VALUE_DOMAINS: dict[str, dict[str, tuple[str, str]]] = {
+    "channel": {
+        "voice": ("语音", "voice"),
+        "chat": ("在线文字", "chat"),
+        "email": ("电子邮件", "email"),
+        "video": ("视频", "video"),
+        "social": ("社交媒体", "social media"),
+        "letter": ("信函", "letter"),
+        "visit": ("来访", "walk-in visit"),
+    },
+    "qa_section": {
+        "language": ("服务用语", "service language"),
+        "attitude": ("服务态度", "service attitude"),
+        "skill": ("处理技巧", "handling skill"),
+        "accuracy": ("准确度", "accuracy"),
+        "fatal": ("致命错误", "fatal error"),
+    },
+    "fatal_type": {
+        "customer": ("客户类致命错误", "customer-critical"),
+        "business": ("业务类致命错误", "business-critical"),
+        "compliance": ("合规类致命错误", "compliance-critical"),
+    },
+    "role": {
+        "agent": ("座席代表", "agent"),
+        "team_leader": ("组长", "team leader"),
+        "qa": ("质检员", "QA analyst"),
+        "trainer": ("培训师", "trainer"),
+        "supervisor": ("值班长", "supervisor"),
+        "coordinator": ("信息协调岗", "information coordinator"),
+        "manager": ("中心经理", "centre manager"),
+        "wfm": ("排班管理岗", "workforce planner"),
+    },
+    "grade": {
+        "A": ("A（优秀）", "A (outstanding)"),
+        "B+": ("B+（良好）", "B+ (good)"),
+        "B-": ("B-（合格）", "B- (acceptable)"),
+        "C": ("C（待改进）", "C (needs improvement)"),
+        "D": ("D（不合格）", "D (unsatisfactory)"),
+    },
+    "level": {
+        "junior": ("初级", "junior"),
+        "intermediate": ("中级", "intermediate"),
+        "senior": ("高级", "senior"),
+        "expert": ("资深", "expert"),
+    },
+    "training_level": {
+        "junior": ("初级", "junior"),
+        "intermediate": ("中级", "intermediate"),
+        "senior": ("高级", "senior"),
+    },
+    "employment_type": {
+        "full_time": ("全职", "full time"),
+        "part_time": ("兼职", "part time"),
+    },
+    "activity": {
+        "work": ("在线工作", "on-queue work"),
+        "break": ("小休", "break"),
+        "meal": ("用餐", "meal"),
+        "training": ("培训", "training"),
+        "meeting": ("会议", "meeting"),
+        "coaching": ("辅导", "coaching"),
+        "leave": ("休假", "leave"),
+        "other": ("其他", "other"),
+    },
+    "absence_type": {
+        "sick": ("病假", "sick leave"),
+        "personal": ("事假", "personal leave"),
+        "annual": ("年假", "annual leave"),
+        "unpaid": ("无薪假", "unpaid leave"),
+        "awol": ("旷工", "absent without leave"),
+        "other": ("其他", "other"),
+    },
+    "hr_event": {
+        "hire": ("入职", "hire"),
+        "confirm": ("转正", "confirmation"),
+        "stage_change": ("阶段变更", "stage change"),
+        "transfer": ("调岗", "transfer"),
+        "promotion": ("晋升", "promotion"),
+        "demotion": ("降级", "demotion"),
+        "leave": ("离职", "leaver"),
+    },
+    "leave_type": {
+        "voluntary": ("主动离职", "voluntary"),
+        "involuntary": ("被动离职", "involuntary"),
+    },
+    "stage": {
+        "training": ("培训期", "training"),
+        "nesting": ("实习期", "nesting"),
+        "on_floor": ("上岗期", "on floor"),
+    },
+    "recruit_channel": {
+        "online": ("网络招聘", "online job boards"),
+        "offline": ("现场招聘", "job fairs"),
+        "campus": ("校园招聘", "campus"),
+        "referral": ("内部推荐", "employee referral"),
+        "agency": ("中介机构", "agency"),
+    },
+    "survey_channel": {
+        "ivr": ("语音按键（IVR）", "IVR"),
+        "sms": ("短信", "SMS"),
+        "app": ("手机App", "app"),
+        "wechat": ("微信", "WeChat"),
+        "web": ("网页", "web"),
+        "outbound": ("外呼回访", "outbound call"),
+    },
+    "complaint_source": {
+        "hotline": ("热线", "hotline"),
+        "regulator": ("监管转办", "regulator referral"),
+        "12315": ("12315平台", "12315 platform"),
+        "online": ("网络渠道", "online"),
+        "social": ("社交媒体", "social media"),
+        "letter": ("信函", "letter"),
+        "other": ("其他", "other"),
+    },
+    "severity": {
+        "low": ("低", "low"),
+        "medium": ("中", "medium"),
+        "high": ("高", "high"),
+        "critical": ("重大", "critical"),
+    },
+    "followup_status": {
+        "none": ("无需回访", "none"),
+        "open": ("待回访", "open"),
+        "contacted": ("已回访", "contacted"),
+        "resolved": ("已解决", "resolved"),
+        "verified": ("已核实", "verified"),
+    },
+    "day_type": {
+        "workday": ("工作日", "workday"),
+        "weekend": ("周末", "weekend"),
+        "holiday": ("节假日", "holiday"),
+        "makeup_workday": ("调休工作日", "make-up workday"),
+    },
+    "dcdier": {
+        "define": ("定义", "Define"),
+        "collect": ("收集", "Collect"),
+        "clarify": ("明确", "Clarify"),
+        "improve": ("改善", "Improve"),
+        "execute": ("执行", "Execute"),
+        "review": ("评测", "Review"),
+    },
+    "ccom_domain": {
+        "forecasting_scheduling": ("预测排班", "forecasting and scheduling"),
+        "quality": ("质量控制", "quality control"),
+        "performance": ("绩效管理", "performance management"),
+        "people": ("人员管理", "people management"),
+        "satisfaction": ("客户满意度", "customer satisfaction"),
+    },
+}
+
+COLUMN_DOMAINS: dict[str, str] = {
+    "acd_interval.channel": "channel",
+    "complaint.channel": "channel",
+    "agent_dim.role": "role",
+    "agent_dim.employment_type": "employment_type",
+    "agent_dim.grade": "grade",
+    "agent_dim.level": "level",
+    "agent_dim.recruit_channel": "recruit_channel",
+    "schedule.activity": "activity",
+    "attendance.absence_type": "absence_type",
+    "qa_evaluation.fatal_type": "fatal_type",
+    "qa_item.section": "qa_section",
+    "csat_response.channel": "survey_channel",
+    "csat_response.followup_status": "followup_status",
+    "complaint.source": "complaint_source",
+    "complaint.severity": "severity",
+    "hr_event.event_type": "hr_event",
+    "hr_event.leave_type": "leave_type",
+    "hr_event.stage": "stage",
+    "recruit_funnel.channel": "recruit_channel",
+    "training_record.level": "training_level",
+    "calendar.day_type": "day_type",
+}
+"""``table.column`` → the value domain of its codes (also accepted as ``domain=``)."""
+
+_EXTRA_DOMAINS = ("table", "column")
+
+
+def _lang(lang: str, owner: str) -> int:
+    if isinstance(lang, str):
+        low = lang.lower().replace("-", "_")
+        if low in ("zh", "zh_cn", "zh_hans", "cn"):
+            return 0
+        if low in ("en", "en_us", "en_gb"):
+            return 1
+    raise ParameterError.expected(owner, "lang", "'zh' or 'en'", lang)
+
+
+def _domain(domain: str, owner: str) -> str:
+    if domain in VALUE_DOMAINS or domain in _EXTRA_DOMAINS:
+        return domain
+    if domain in COLUMN_DOMAINS:
+        return COLUMN_DOMAINS[domain]
+    known = ", ".join([*VALUE_DOMAINS, *_EXTRA_DOMAINS])
+    raise ParameterError.expected(owner, "domain",
+                                  f"None, 'table.column' of a coded column or one of {known}",
+                                  domain)
+
+
+def _column_any_table(code: str) -> tuple[str, str] | None:
+    for t in TABLES.values():
+        for c in t.columns:
+            if c.name == code:
+                return c.label_zh, c.label_en
+    return None
+
+
+def label(code: str, lang: str = "zh", domain: str | None = None) -> str:
+    """The label of ``code`` in ``lang``; the code itself when it has none.
+
+    Parameters
+    ----------
+    code : str
+        A categorical code (``'voice'``), a DCDIER step, a CCOM domain, a table name or a column
+        name. ``None`` / NaN give ``''``.
+    lang : {'zh', 'en'}
+    domain : str or None
+        A value domain (``'channel'``, ``'hr_event'`` … see :data:`VALUE_DOMAINS`), ``'table'``,
+        ``'column'``, or ``'table.column'`` of a coded column (``'hr_event.event_type'``). Without
+        it the value domains are searched in order, then table names, then column names.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import label
+    >>> label("nesting"), label("nesting", "en")
+    ('实习期', 'nesting')
+    >>> label("online", domain="complaint.source"), label("online", domain="recruit_channel")
+    ('网络渠道', '网络招聘')
+    >>> label("qa_evaluation"), label("something_new")
+    ('质检评估', 'something_new')
+    """
+    i = _lang(lang, "label")
+    dom = _domain(domain, "label") if domain is not None else None
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    key = str(code)
+    if dom is None:
+        for values in VALUE_DOMAINS.values():
+            if key in values:
+                return values[key][i]
+        if key in TABLES:
+            return (TABLES[key].label_zh, TABLES[key].label_en)[i]
+        col = _column_any_table(key)
+        return col[i] if col else key
+    if dom == "table":
+        return (TABLES[key].label_zh, TABLES[key].label_en)[i] if key in TABLES else key
+    if dom == "column":
+        col = _column_any_table(key)
+        return col[i] if col else key
+    pair = VALUE_DOMAINS[dom].get(key)
+    return pair[i] if pair else key
+
+
+def labels(domain: str, lang: str = "zh") -> dict[str, str]:
+    """Code → label of one domain, ready for ``Series.map`` (unmapped values become NaN, so
+    prefer ``s.map(lambda c: label(c, lang, domain))`` when a center may have extra codes).
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import labels
+    >>> labels("stage")
+    {'training': '培训期', 'nesting': '实习期', 'on_floor': '上岗期'}
+    """
+    i = _lang(lang, "labels")
+    dom = _domain(domain, "labels")
+    if dom == "table":
+        return {name: (t.label_zh, t.label_en)[i] for name, t in TABLES.items()}
+    if dom == "column":
+        out: dict[str, str] = {}
+        for t in TABLES.values():
+            for c in t.columns:
+                out.setdefault(c.name, (c.label_zh, c.label_en)[i])
+        return out
+    return {code: pair[i] for code, pair in VALUE_DOMAINS[dom].items()}
+
+
+def table_label(table: str | Table, lang: str = "zh") -> str:
+    """The label of a table, from its contract; an unknown name is returned as is.
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import table_label
+    >>> table_label("hr_event"), table_label("hr_event", "en")
+    ('人事变动', 'HR events')
+    """
+    i = _lang(lang, "table_label")
+    if isinstance(table, Table):
+        return (table.label_zh, table.label_en)[i]
+    t = TABLES.get(str(table))
+    return (t.label_zh, t.label_en)[i] if t else str(table)
+
+
+def column_label(table: str | Table, column: str, lang: str = "zh") -> str:
+    """The label of ``table.column``, from its contract; an unknown column is returned as is.
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import column_label
+    >>> column_label("agent_dim", "hire_date"), column_label("agent_dim", "hire_date", "en")
+    ('入职日期', 'hire date')
+    """
+    i = _lang(lang, "column_label")
+    t = table if isinstance(table, Table) else TABLES.get(str(table))
+    if t is not None:
+        for c in t.columns:
+            if c.name == column:
+                return (c.label_zh, c.label_en)[i]
+    return str(column)
+
+
+def domain_of(table: str | Table, column: str) -> str | None:
+    """The value domain of a coded column (``None`` for a column without codes).
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import domain_of
+    >>> domain_of("csat_response", "channel")
+    'survey_channel'
+    """
+    name = table.name if isinstance(table, Table) else str(table)
+    return COLUMN_DOMAINS.get(f"{name}.{column}")
+
+
+def bilingual(code: str, domain: str | None = None, sep: str = " ") -> str:
+    """``'中文 English'`` for a code; just the code when it has no label.
+
+    Examples
+    --------
+    >>> from ccomkit.i18n import bilingual
+    >>> bilingual("define"), bilingual("quality"), bilingual("acd_interval")
+    ('定义 Define', '质量控制 quality control', 'ACD时段话务 ACD interval statistics')
+    >>> bilingual("X9")
+    'X9'
+    """
+    zh = label(code, "zh", domain)
+    en = label(code, "en", domain)
+    return zh if zh == en else f"{zh}{sep}{en}"
+
+
+def _check_mapping(mapping: Mapping[str, str]) -> None:  # pragma: no cover - import-time guard
+    for key, dom in mapping.items():
+        table, _, column = key.partition(".")
+        if dom not in VALUE_DOMAINS or not column:
+            raise AssertionError(f"COLUMN_DOMAINS[{key!r}] = {dom!r} is not a value domain")
+        if table in TABLES:
+            get_table(table).column(column)
+
+
+_check_mapping(COLUMN_DOMAINS)
