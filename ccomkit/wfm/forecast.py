@@ -374,6 +374,13 @@ class _Series:
     def n_open_days(self) -> int:
         return int(self.has_rows.sum())
 
+    def shifted(self, min_shift_frac: float = 0.05) -> np.ndarray:
+        """The cleaned matrix with the level before a detected recent level shift rescaled."""
+        cache = self.__dict__.setdefault("_shift_cache", {})
+        if min_shift_frac not in cache:
+            cache[min_shift_frac] = _shift_adjust(self.clean, min_shift_frac=min_shift_frac)
+        return cache[min_shift_frac][0]
+
     def head(self, n: int) -> "_Series":
         return _Series(self.queue, self.first_day, self.y[:n], self.seen[:n],
                        None if self.aht_w is None else self.aht_w[:n],
@@ -562,24 +569,61 @@ def _weekly_totals(x: np.ndarray, n_weeks: int) -> np.ndarray:
     return blocks[::-1]
 
 
-def _level_factor(clean: np.ndarray, k: int, decay: float, min_shift_frac: float) -> float:
-    """Recent-level adjustment: last week's total over the level the weighted average implies,
-    applied only when it exceeds week-to-week noise (a robust level-shift test)."""
-    wk = _weekly_totals(clean, max(k, 12))
-    if wk.size < 3 or wk[0] <= 0:
-        return 1.0
-    kk = min(k, wk.size)
-    w = decay ** np.arange(kk, dtype=float)
-    implied = float((w * wk[:kk]).sum() / w.sum())
-    if implied <= 0:
-        return 1.0
-    f = wk[0] / implied
-    lw = np.log(np.maximum(wk, 1e-9))
-    d = np.abs(np.diff(lw))
-    sd = 1.4826 * float(np.median(d)) / math.sqrt(2.0) if d.size else 0.0
-    if abs(math.log(f)) > max(math.log1p(min_shift_frac), 3.0 * sd):
-        return float(f)
-    return 1.0
+def _shift_adjust(clean: np.ndarray, k: int = 8, decay: float = 0.8, min_shift_frac: float = 0.05,
+                  window_days: int = 21) -> tuple[np.ndarray, float, int]:
+    """Robust recent-level adjustment for level shifts.
+
+    The daily totals of the last ``window_days`` days are compared (log ratio) with the weighted
+    same-weekday average of the weeks *before* that window. The longest recent run of at least two
+    days of which >= 80 % depart in the same direction by more than the threshold (``min_shift_frac``
+    and three robust standard deviations of the same ratio in the eight weeks before) is taken as
+    a level shift; the days before it are rescaled by the run's median ratio. Returns the adjusted
+    matrix, the factor and the run length (1.0, 0 when no shift)."""
+    tot = clean.reshape(clean.shape[0], -1).sum(axis=1)
+    D = tot.size
+    R = window_days
+    if D < R + 7 * 3:
+        return clean, 1.0, 0
+    w = decay ** np.arange(k, dtype=float)
+    # ratios in the window against the weeks before the window
+    t = np.arange(D - R, D)
+    m0 = (t - (D - R)) // 7 + 1
+    lags = t[:, None] - 7 * (m0[:, None] + np.arange(k)[None, :])
+    ww = np.where(lags >= 0, w[None, :], 0.0)
+    base = (ww * tot[np.clip(lags, 0, None)]).sum(axis=1) / np.maximum(ww.sum(axis=1), 1e-12)
+    ok = (base > 0) & (tot[t] > 0)
+    if ok.sum() < R // 2:
+        return clean, 1.0, 0
+    lr = np.where(ok, np.log(np.maximum(tot[t], 1e-9) / np.maximum(base, 1e-9)), 0.0)
+    # noise of the same ratio before the window (one-week-ahead backcasts)
+    t0 = np.arange(max(7, D - R - 56), D - R)
+    lg = t0[:, None] - 7 * (1 + np.arange(k)[None, :])
+    w0 = np.where(lg >= 0, w[None, :], 0.0)
+    b0 = (w0 * tot[np.clip(lg, 0, None)]).sum(axis=1) / np.maximum(w0.sum(axis=1), 1e-12)
+    ok0 = (b0 > 0) & (tot[t0] > 0)
+    if ok0.sum() < 7:
+        return clean, 1.0, 0
+    l0 = np.log(tot[t0][ok0] / b0[ok0])
+    sd = 1.4826 * float(np.median(np.abs(l0 - np.median(l0))))
+    thr = max(math.log1p(min_shift_frac), 3.0 * sd)
+    best = 0
+    for r in range(2, R + 1):
+        seg = lr[-r:][ok[-r:]]
+        if seg.size < 2:
+            continue
+        med = float(np.median(seg))
+        if abs(med) <= thr:
+            continue
+        same = (np.sign(seg) == np.sign(med)) & (np.abs(seg) > thr / 2)
+        if same.mean() >= 0.8:
+            best = r
+    if best == 0:
+        return clean, 1.0, 0
+    seg = lr[-best:][ok[-best:]]
+    f = float(np.exp(np.median(seg)))
+    out = clean.copy()
+    out[:D - best] *= f
+    return out, f, best
 
 
 def _wha_kernel(clean: np.ndarray, horizon: int, k: int, decay: float) -> np.ndarray:
@@ -904,13 +948,12 @@ class WeightedHistoricalAverage(BaseForecaster):
         _check_int(self, "k_weeks", 1)
         _check_frac(self, "decay", lo_open=True)
 
-    def _fit_q(self, s: _Series) -> float:
-        if not self.level_adjust:
-            return 1.0
-        return _level_factor(s.clean, self.k_weeks, self.decay, self.min_shift_frac)
+    def _fit_q(self, s: _Series) -> None:
+        return None
 
-    def _fc_q(self, s: _Series, state: float, horizon: int) -> np.ndarray:
-        return state * _wha_kernel(s.clean, horizon, self.k_weeks, self.decay)
+    def _fc_q(self, s: _Series, state: Any, horizon: int) -> np.ndarray:
+        clean = s.shifted(self.min_shift_frac) if self.level_adjust else s.clean
+        return _wha_kernel(clean, horizon, self.k_weeks, self.decay)
 
 
 class TopDown(BaseForecaster):
@@ -944,12 +987,13 @@ class TopDown(BaseForecaster):
         return None
 
     def _fc_q(self, s: _Series, state: Any, horizon: int) -> np.ndarray:
-        tot = s.clean.sum(axis=1)
+        clean = s.shifted()
+        tot = clean.sum(axis=1)
         daily = _holt_winters(tot, int(s.cal.weekday[0]), horizon)
         idx = _lag_index(s.n_days, horizon, self.profile_weeks)
         W = _weights(idx, self.profile_decay)
         ci = np.clip(idx, 0, None)
-        num = np.einsum("hk,hks->hs", W, s.clean[ci])
+        num = np.einsum("hk,hks->hs", W, clean[ci])
         den = num.sum(axis=1, keepdims=True)
         prof = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         return daily[:, None] * prof
@@ -992,7 +1036,7 @@ class SVDForecaster(BaseForecaster):
 
     def _fc_q(self, s: _Series, state: Any, horizon: int) -> np.ndarray:
         n = min(s.n_days, 7 * self.window_weeks)
-        Y = s.clean[-n:]
+        Y = s.shifted()[-n:]
         X = np.sqrt(Y + 0.25)
         U, sv, Vt = np.linalg.svd(X, full_matrices=False)
         K = max(1, min(self.n_components, sv.size))
@@ -1045,7 +1089,7 @@ class FourierARMA(BaseForecaster):
         D, S = s.clean.shape
         W = min(self.window_weeks, D // 7)
         n = 7 * W
-        Y = s.clean[D - n:]
+        Y = s.shifted()[D - n:]
         Z = np.sqrt(Y + 0.25).reshape(W, 7, S)
         w = self.decay ** np.arange(W - 1, -1, -1, dtype=float)
         mu = np.einsum("w,wds->ds", w / w.sum(), Z)  # position-in-week × slot
@@ -1369,7 +1413,7 @@ def _synthetic_history(weeks: int = 12, interval_min: int = 30, open_hours: tupl
         factor = np.where(cal["day_type"].to_numpy() == "holiday", holiday_factor, 1.0)
     parts = []
     for qi, q in enumerate(queues):
-        daily = calls_per_day * (1 + 0.3 * qi) * dow[days.dayofweek] * factor
+        daily = calls_per_day * (1 + 0.3 * qi) * dow[days.day_of_week] * factor
         if shift_last_days:
             daily = daily * np.where(np.arange(len(days)) >= len(days) - shift_last_days,
                                      shift_factor, 1.0)
@@ -1384,6 +1428,6 @@ def _synthetic_history(weeks: int = 12, interval_min: int = 30, open_hours: tupl
         if aht:
             df["aht_s"] = 200.0 + 20 * qi + rng.normal(0, 5, len(df))
         if weekdays_only:
-            df = df[df["interval_start"].dt.dayofweek < 5]
+            df = df[df["interval_start"].dt.day_of_week < 5]
         parts.append(df)
     return pd.concat(parts, ignore_index=True)
