@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", default=None, help="YYYY-MM (default: the last full month in the data)")
     p.add_argument("--out", default="out", help="folder for the CSV output")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    from ccomkit.wfm.forecast_cli import add_forecast_parser
+
+    add_forecast_parser(sub)
     for sp in sub.choices.values():  # `ccom CMD --debug` works as well as `ccom --debug CMD`
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -248,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        if args.command in COMMANDS:
+            return COMMANDS[args.command](args)
+        return int(args.func(args))
     except CcomkitError as exc:
         if getattr(args, "debug", False):
             raise

@@ -551,8 +551,9 @@ _PARAM_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
 }
 
 _SL_PARAMS = {"threshold_s": None, "short_abandon_s": None,
-              "offered_basis": "answered_plus_abandoned"}
-_SHORT_PARAMS = {"short_abandon_s": None, "offered_basis": "answered_plus_abandoned"}
+              "offered_basis": "answered_plus_abandoned", "own_thresholds": False}
+_SHORT_PARAMS = {"short_abandon_s": None, "offered_basis": "answered_plus_abandoned",
+                 "own_thresholds": False}
 _FC_PARAMS = {"forecast_col": "forecast", "actual_col": "actual"}
 _Q_PARAMS = {"question": "q_overall"}
 _QA_PARAMS = {"include_calibration": False}
@@ -578,7 +579,9 @@ _DEFS: list[tuple[KPI, Callable[[_Cols, str, Mapping[str, Any]], _ND]]] = [
          "and abandoned_within_t at its own sl_threshold_s, and abandoned_short at its own "
          "short_abandon_s: threshold_s / short_abandon_s only confirm those thresholds (another "
          "value raises ParameterError) and a group that mixes thresholds raises too. v1, v4 and "
-         "v5 need abandoned_within_t." + _OFFERED_NOTE,
+         "v5 need abandoned_within_t. own_thresholds=True sums rows counted at different "
+         "thresholds, each against its own queue's T (a center-wide 'answered within each "
+         "queue's target' figure)." + _OFFERED_NOTE,
          "DOMAIN §2.1 [S17][S18][S19][S20][S23]"), _k_service_level),
     (KPI("answer_rate", "接通率", "Answer rate", "frac", "higher", "acd_interval", "default",
          {"default": "Ans / (Offered − ShortAbn)",
@@ -1018,7 +1021,10 @@ def compute(
         columns[f"n{i}"] = np.broadcast_to(_f(nd.num), (len(frame),))
         columns[f"d{i}"] = np.broadcast_to(_f(nd.den), (len(frame),))
         post.append(nd.value_fn)
-        consts.extend((kid, name, arr) for name, arr in nd.consts.items())
+        if not resolved[kid].get("own_thresholds", False):
+            # own_thresholds=True: each row counts against its own queue's threshold (a center
+            # figure across queues with different T, stated as such); otherwise groups must not mix.
+            consts.extend((kid, name, arr) for name, arr in nd.consts.items())
 
     key_names = list(keys)
     work = pd.DataFrame({**keys, **columns}, copy=False)

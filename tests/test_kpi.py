@@ -747,3 +747,27 @@ def test_format_value() -> None:
 
 def test_freqs_constant() -> None:
     assert FREQS == ("interval", "D", "W", "M", "Q", "Y")
+
+
+def test_own_thresholds_sums_each_queue_against_its_own_target():
+    # billing counted at T=20 s: 8 of 10 answered within T; vip at T=10 s: 3 of 5.
+    # Without the opt-in a center total mixing thresholds is refused; with it the figure is
+    # (8 + 3) / (10 + 5) = 0.7333…, each queue judged by its own T.
+    import pandas as pd
+    import pytest
+
+    from ccomkit.errors import ParameterError
+    from ccomkit.kpi import compute
+
+    df = pd.DataFrame({
+        "interval_start": pd.to_datetime(["2026-03-02 09:00", "2026-03-02 09:00"]),
+        "interval_min": [30, 30], "queue_id": ["billing", "vip"],
+        "offered": [10, 5], "answered": [10, 5], "answered_within_t": [8, 3], "abandoned": [0, 0],
+        "abandoned_short": [0, 0], "sl_threshold_s": [20, 10], "short_abandon_s": [5, 5],
+    })
+    with pytest.raises(ParameterError, match="different thresholds"):
+        compute(df, "service_level")
+    out = compute(df, "service_level", params={"service_level": {"own_thresholds": True}})
+    assert out["value"].iloc[0] == pytest.approx(11 / 15)
+    by_queue = compute(df, "service_level", by="queue_id")
+    assert by_queue["value"].tolist() == pytest.approx([0.8, 0.6])
