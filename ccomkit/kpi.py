@@ -536,6 +536,7 @@ def _is_real_in(lo: float, hi: float, lo_open: bool = False) -> Callable[[Any], 
 
 _QUESTIONS = ("q_overall", "q_speed", "q_accuracy", "q_attitude")
 _PARAM_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "own_thresholds": ("a bool", lambda v: isinstance(v, bool)),
     "threshold_s": ("None or an int in [1, 600]", lambda x: x is None or _is_int_in(1, 600)(x)),
     "short_abandon_s": ("None or an int in [0, 120]",
                         lambda x: x is None or _is_int_in(0, 120)(x)),
