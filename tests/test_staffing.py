@@ -181,3 +181,77 @@ def test_matches_erlang_c_example() -> None:
     assert out.service_level == pytest.approx(0.8884, abs=5e-5)
     assert out.asa_s == pytest.approx(7.84, abs=5e-3)
     assert erlang_c(out.traffic_erl, 13) > erlang_c(out.traffic_erl, 14)
+
+
+# ---------------------------------------------------------------- reserve force (机动部队)
+from ccomkit.wfm import reserve_requirement  # noqa: E402
+
+
+def _forecast(days: int = 2) -> pd.DataFrame:
+    starts = pd.date_range("2026-03-02 08:00", periods=days * 4, freq="30min")
+    starts = starts[:4].append(starts[:4] + pd.Timedelta(days=1))[: days * 4]
+    base = np.tile([40.0, 120.0, 80.0, 0.0], days)
+    return pd.DataFrame(
+        {
+            "queue": "billing",
+            "interval_start": starts,
+            "interval_min": 30,
+            "calls_forecast": base,
+            "calls_p50": base,
+            "calls_p90": base * 1.2,
+            "calls_p97.5": base * 1.4,
+            "aht_s_forecast": 240.0,
+        }
+    )
+
+
+def test_reserve_from_quantile_columns() -> None:
+    fc = _forecast()
+    before = fc.copy()
+    res = reserve_requirement(fc, quantile=0.9, service_level_target_frac=0.8, target_s=20, shrinkage_frac=0.3)
+    pd.testing.assert_frame_equal(fc, before)
+    iv = res.intervals
+    p50 = required_agents(fc.rename(columns={"calls_p50": "calls_offered", "aht_s_forecast": "aht_s"}),
+                          service_level_target_frac=0.8, target_s=20, shrinkage_frac=0.3)
+    p90 = required_agents(fc.drop(columns="calls_p50").rename(columns={"calls_p90": "calls_offered",
+                                                                        "aht_s_forecast": "aht_s"}),
+                          service_level_target_frac=0.8, target_s=20, shrinkage_frac=0.3)
+    assert iv.agents_p50.tolist() == p50.agents_required.tolist()
+    assert iv.agents_q.tolist() == p90.agents_required.tolist()
+    assert (iv.reserve_agents == iv.agents_q - iv.agents_p50).all()
+    assert (iv.reserve_fte == p90.fte_required - p50.fte_required).all()
+    assert iv.status.tolist()[3] == "zero_load" and iv.reserve_agents[3] == 0
+    d = res.daily
+    assert len(d) == 2
+    assert d.peak_reserve_agents.tolist() == [iv.reserve_agents[:4].max()] * 2
+    assert d.reserve_agent_hours[0] == pytest.approx(iv.reserve_agents[:4].sum() * 0.5)
+    hi = reserve_requirement(fc, quantile=0.975, service_level_target_frac=0.8, target_s=20)
+    assert (hi.intervals.reserve_agents >= iv.reserve_agents).all()
+
+
+def test_reserve_from_error_table() -> None:
+    fc = _forecast().drop(columns=["calls_p50", "calls_p90", "calls_p97.5"])
+    rng = np.random.default_rng(0)
+    tod = np.repeat(["08:00", "08:30", "09:00", "09:30"], 40)
+    errors = pd.DataFrame({"queue": "billing", "interval_of_day": tod, "error_frac": rng.normal(0.0, 0.1, tod.size)})
+    errors.loc[errors.interval_of_day == "08:30", "error_frac"] += 0.3  # 08:30 is under-forecast
+    res = reserve_requirement(fc, errors=errors, quantile=0.9, asa_target_s=20)
+    iv = res.intervals
+    q = errors.groupby("interval_of_day").error_frac.quantile(0.9)
+    assert iv.calls_q[1] == pytest.approx(120.0 * (1 + q["08:30"]))
+    assert iv.reserve_agents[1] >= iv.reserve_agents[0]
+    # slots without enough samples use the queue's pooled errors
+    sparse = errors[errors.interval_of_day != "09:00"]
+    res2 = reserve_requirement(fc, errors=sparse, quantile=0.9, asa_target_s=20)
+    assert res2.intervals.calls_q[2] == pytest.approx(80.0 * (1 + sparse.error_frac.quantile(0.9)))
+
+
+def test_reserve_errors() -> None:
+    fc = _forecast().drop(columns="calls_p90")
+    with pytest.raises(SchemaError, match="calls_p90"):
+        reserve_requirement(fc, quantile=0.9, asa_target_s=20)
+    with pytest.raises(ParameterError, match="'quantile'"):
+        reserve_requirement(_forecast(), quantile=0.3, asa_target_s=20)
+    errors = pd.DataFrame({"queue": "sales", "interval_of_day": "08:00", "error_frac": [0.1] * 10})
+    with pytest.raises(SchemaError, match="billing"):
+        reserve_requirement(fc, errors=errors, asa_target_s=20)

@@ -2,6 +2,7 @@
 
 from ccomkit.wfm.erlang import asa_s, erlang_a_metrics, erlang_b, erlang_c, service_level
 from ccomkit.wfm.staffing import required_agents
+from ccomkit.wfm.reserve import ReserveRequirement, reserve_requirement
 from ccomkit.wfm.backtest import BacktestResult, backtest
 from ccomkit.wfm.forecast import (
     METHODS,
