@@ -71,7 +71,7 @@ class QueueSpec:
     share: float
     aht_s: float
     sl_threshold_s: int = 20
-    patience_s: float = 80.0
+    patience_s: float = 180.0
     workdays_only: bool = False
     concurrency: float = 1.0
     weekend_factor: float = 0.72
@@ -84,17 +84,17 @@ class QueueSpec:
 
 
 DEFAULT_QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("GEN", "综合服务", "voice", 0, 24, 0.42, 290, patience_s=75, group="GEN"),
-    QueueSpec("BIL", "账单查询", "voice", 8, 22, 0.14, 265, patience_s=70, group="BIL"),
-    QueueSpec("TEC", "技术支持", "voice", 8, 22, 0.13, 430, patience_s=95, hold_frac=0.10,
+    QueueSpec("GEN", "综合服务", "voice", 0, 24, 0.42, 290, patience_s=170, group="GEN"),
+    QueueSpec("BIL", "账单查询", "voice", 8, 22, 0.14, 265, patience_s=160, group="BIL"),
+    QueueSpec("TEC", "技术支持", "voice", 8, 22, 0.13, 430, patience_s=200, hold_frac=0.10,
               group="TEC"),
-    QueueSpec("VIP", "贵宾专线", "voice", 0, 24, 0.06, 360, sl_threshold_s=10, patience_s=60,
+    QueueSpec("VIP", "贵宾专线", "voice", 0, 24, 0.06, 360, sl_threshold_s=10, patience_s=120,
               entry=False, group="SPC"),
     QueueSpec("BIZ", "政企业务", "voice", 9, 18, 0.07, 380, workdays_only=True, entry=False,
               group="SPC"),
-    QueueSpec("ESC", "投诉升级", "voice", 9, 21, 0.025, 620, patience_s=120, hold_frac=0.09,
+    QueueSpec("ESC", "投诉升级", "voice", 9, 21, 0.025, 620, patience_s=240, hold_frac=0.09,
               talk_frac=0.72, entry=False, group="SPC"),
-    QueueSpec("CHAT", "在线客服", "chat", 8, 24, 0.155, 540, sl_threshold_s=30, patience_s=150,
+    QueueSpec("CHAT", "在线客服", "chat", 8, 24, 0.155, 540, sl_threshold_s=30, patience_s=300,
               concurrency=2.2, weekend_factor=0.86, evening=0.85, talk_frac=0.88, hold_frac=0.0,
               flow_out_frac=0.01, group="CHAT"),
 )
@@ -124,7 +124,7 @@ class DemoSpec:
     queues: tuple[QueueSpec, ...] = DEFAULT_QUEUES
     headcount_per_seat: float = 1.25
     team_size: int = 13
-    workdays_per_week: float = 5.75  # 大小周-style rota: 5 or 6 days a week, plus overtime
+    workdays_per_week: float = 6.0  # 做六休一 rota of outsourced centers (5.5 = 大小周)
     part_time_frac: float = 0.08
     absence_rate: float = 0.04
     late_rate: float = 0.05
@@ -467,27 +467,35 @@ def _service(lam: np.ndarray, n: np.ndarray, aht: np.ndarray, patience: np.ndarr
              t_s: np.ndarray) -> dict[str, np.ndarray]:
     """Erlang-A style outcome fractions for arrival rate ``lam`` (per second), ``n`` servers.
 
+    Callers' patience is a mix of two exponentials (half with mean ``patience``, half five times
+    as patient), the load on the servers is reduced by the abandons (fixed point), and an
+    overloaded queue abandons at least the fluid excess ``1 - n/a``.
+
     Returns fractions of offered: abandoned ``ab``, answered within T ``ans_t``; the probability
-    of waiting ``pw``; the rate ``r`` (per s) at which a waiting call leaves the queue.
+    of waiting ``pw``; ``r`` the mean rate (per s) at which a waiting call leaves the queue.
     """
     a = lam * aht
-    g = 1.0 / patience
+    g1 = 1.0 / patience
+    g2 = g1 / 5.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        ab = np.clip(1 - n / np.maximum(a, 1e-12), 0, 0.995)
+        fluid = np.clip(1 - n / np.maximum(a, 1e-12), 0, 0.995)
+        ab = fluid.copy()
         for _ in range(12):
             a_eff = np.minimum(a * (1 - ab), n * 0.985)
             pw = _erlang_c(n, a_eff)
             nu = np.maximum(n - a_eff, 0.0) / aht
-            new = pw * g / (nu + g)
-            new = np.maximum(new, np.clip(1 - n / np.maximum(a, 1e-12), 0, 0.995))
+            new = pw * 0.5 * (g1 / (nu + g1) + g2 / (nu + g2))
+            new = np.maximum(new, fluid)
             ab = 0.5 * ab + 0.5 * new
-        r = nu + g
-        ans_t = (1 - pw) + pw * nu / r * (1 - np.exp(-r * t_s))
+        ans_w = 0.5 * (nu / (nu + g1) * (1 - np.exp(-(nu + g1) * t_s))
+                       + nu / (nu + g2) * (1 - np.exp(-(nu + g2) * t_s)))
+        ans_t = (1 - pw) + pw * ans_w
+        r = 2.0 / (1.0 / (nu + g1) + 1.0 / (nu + g2))  # harmonic mean: mean wait = 1/r
     none = n <= 0.05
     ab = np.where(none, 1.0, ab)
     ans_t = np.where(none, 0.0, np.minimum(ans_t, 1 - ab))
     pw = np.where(none, 1.0, pw)
-    r = np.where(none, g, r)
+    r = np.where(none, g1, r)
     return {"ab": ab, "ans_t": ans_t, "pw": pw, "r": r, "nu": np.where(none, 0.0, nu)}
 
 
@@ -688,7 +696,7 @@ def _build_workforce(spec: DemoSpec, rng: np.random.Generator, cal: pd.DataFrame
         mid = (m0 + m1) // 2
         tenure = mid - hire
         haz = np.where(tenure < 30, 0.11, np.where(tenure < 90, 0.09,
-                       np.where(tenure < 365, 0.045, 0.028)))
+                       np.where(tenure < 365, 0.045, 0.032)))
         haz = haz * np.exp(-0.25 * qual) * season_haz[month]
         haz = np.where(roles == "team_leader", 0.012, haz)
         haz = np.where(np.isin(roles, _SUPPORT_ROLES), 0.0, haz)
@@ -970,16 +978,25 @@ class _Generator:
             a = lam * aht / q.concurrency
             n = _agents_needed(a, aht / q.concurrency, np.full_like(a, q.sl_threshold_s),
                                spec.sl_target)
-            n = np.where(self.plan_lam[qi] > 0.05, np.maximum(n, 1.0), 0.0)
-            req = n / self.avail_frac
+            n = np.where(self.plan_lam[qi] > 0.05, np.maximum(n, 2.0 if q.share >= 0.1 else 1.0), 0.0)
+            req = n
             starts = self._shift_templates(q)
+            # availability over a 9-hour shift: breaks and aux ~7 %, the meal taken at
+            # offset 7, 8 or 9 (one hour)
+            prof = np.full(18, 0.93)
+            prof[7:11] *= 1 - np.array([1, 2, 2, 1]) / 3
             cov = np.zeros((SLOTS, len(starts)))
             for j, s in enumerate(starts):
-                cov[(s + np.arange(18)) % SLOTS, j] = 16 / 18
+                cov[(s + np.arange(18)) % SLOTS, j] = prof
             w = np.zeros((D, len(starts)))
             for d in range(D):
                 if req[d].sum() > 0:
-                    w[d], _ = nnls(cov, req[d])
+                    # least squares that penalises under-cover more than over-cover
+                    wt = np.ones(SLOTS)
+                    for _ in range(3):
+                        sw = np.sqrt(wt)
+                        w[d], _ = nnls(cov * sw[:, None], req[d] * sw)
+                        wt = np.where(cov @ w[d] < req[d], 6.0, 1.0)
             self.shift_starts.append(np.array(starts))
             self.shift_w.append(w)
             self.shift_need[qi] = w.sum(axis=1)
@@ -996,7 +1013,10 @@ class _Generator:
         recs_a, recs_d, recs_q, recs_kind, recs_start, recs_span = [], [], [], [], [], []
         off1 = rng.integers(0, 7, A)
         off2 = (off1 + rng.integers(1, 6, A)) % 7
-        week = days // 7
+        week = (days + int(cal["weekday"].iloc[0])) // 7  # weeks start on Monday
+        n_weeks = int(week[-1]) + 1
+        week_key = (np.arange(A)[:, None] * 0.6180339887 + np.arange(n_weeks)[None, :] * 0.13
+                    + rng.random((A, 1)) * 0.05) % 1.0
         wd = cal["weekday"].to_numpy()
         for qi, q in enumerate(spec.queues):
             phone = (self.a_role == "agent")
@@ -1045,15 +1065,16 @@ class _Generator:
             rank = np.arange(len(dd_s)) - first
             take = rank < need[dd_s]
             sel = order[take]
-            ag_s, dd_s2, rk = ag[sel], dd[sel], rank[take]
-            cnt = np.bincount(dd_s2, minlength=D)
-            # systematic sampling of shift starts from the day's shift mix
+            ag_s, dd_s2 = ag[sel], dd[sel]
+            # a weekly rota: an agent keeps about the same place in the day's shift order for a
+            # week (weekly 早/中/晚/夜 rotation), so shifts are stable and quick returns are rare
+            wkey = week_key[ag_s, week[dd_s2]]
+            # the agent's rota position picks the shift from the day's shift mix
             w = self.shift_w[qi]
             cum = np.cumsum(w, axis=1)
             tot = cum[:, -1:]
             cum = np.where(tot > 0, cum / np.maximum(tot, 1e-12), np.linspace(0, 1, w.shape[1] + 1)[None, 1:])
-            perm_pos = (rk + rng.random(len(rk))) / np.maximum(cnt[dd_s2], 1)
-            j = (perm_pos[:, None] > cum[dd_s2]).sum(axis=1)
+            j = (wkey[:, None] > cum[dd_s2]).sum(axis=1)
             j = np.minimum(j, w.shape[1] - 1)
             starts = self.shift_starts[qi][j]
             recs_a.append(ag_s); recs_d.append(dd_s2); recs_q.append(np.full(len(ag_s), qi))
