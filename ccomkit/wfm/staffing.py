@@ -17,6 +17,7 @@ The steps follow DOMAIN.md §3.2 (workload -> agents by SL / ASA / occupancy -> 
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ccomkit.errors import CcomkitWarning, ParameterError, SchemaError
 from ccomkit.schemas import require_columns
@@ -32,6 +34,7 @@ from ccomkit.wfm.erlang import _erlang_a_all, _erlang_c_from_b, _log_erlang_b
 __all__ = ["required_agents"]
 
 REQUIRED_COLUMNS = ("calls_offered", "aht_s", "interval_min")
+STATUS_CODES = ("ok", "zero_load", "capped")
 _TABLE = "staffing input"
 _FTE_TOL = 1e-9  # ceil(agents / (1 - shrinkage) - tol): 14 / 0.7 = 20.000000000000004 -> 20
 
@@ -127,6 +130,9 @@ def _column_error(frame: pd.DataFrame, column: str, bad: np.ndarray, rule: str, 
 
 
 def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    col = frame[column]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype=float, na_value=np.nan)
     try:
         return pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
@@ -172,65 +178,110 @@ def _start_agents(a: np.ndarray, occ: float | None) -> np.ndarray:
     return n
 
 
+def _qed_wait(beta: np.ndarray) -> np.ndarray:
+    """Halfin-Whitt P(wait) at n = A + beta sqrt(A): 1 / (1 + beta Phi(beta) / phi(beta))."""
+    with np.errstate(over="ignore"):
+        ratio = special.ndtr(beta) * np.sqrt(2.0 * np.pi) * np.exp(0.5 * beta * beta)
+    return 1.0 / (1.0 + beta * ratio)
+
+
+_BETA = np.linspace(1e-6, 8.0, 4001)
+_QED_WAIT = _qed_wait(_BETA)
+
+
+@functools.lru_cache(maxsize=64)
+def _beta_for_sl(target: float) -> tuple[np.ndarray, np.ndarray]:
+    """QED beta meeting ``SL >= target`` as a function of log(gamma), gamma = sqrt(A) T / AHT."""
+    log_gamma = np.linspace(np.log(1e-5), np.log(1e3), 300)
+    sl = 1.0 - _QED_WAIT[None, :] * np.exp(-_BETA[None, :] * np.exp(log_gamma)[:, None])
+    ok = sl >= target
+    idx = np.where(ok.any(axis=1), ok.argmax(axis=1), _BETA.size - 1)
+    return log_gamma, _BETA[idx]
+
+
+_LOG_KAPPA = np.log(_QED_WAIT / _BETA)[::-1]  # increasing in kappa as beta decreases
+_BETA_KAPPA = _BETA[::-1]
+
+
+def _start_estimate(a: np.ndarray, aht: np.ndarray, p: dict[str, Any]) -> np.ndarray:
+    """Square-root staffing start ``A + beta sqrt(A)`` (Halfin-Whitt), a guess refined exactly."""
+    root = np.sqrt(a)
+    beta = np.zeros(a.shape)
+    if p["sl"] is not None:
+        lg, bt = _beta_for_sl(p["sl"])
+        with np.errstate(divide="ignore"):
+            beta = np.maximum(beta, np.interp(np.log(root * max(p["t"], 1e-9) / aht), lg, bt))
+    if p["asa"] is not None:
+        with np.errstate(divide="ignore"):
+            beta = np.maximum(beta, np.interp(np.log(p["asa"] * root / aht), _LOG_KAPPA, _BETA_KAPPA))
+    return np.floor(a + beta * root)
+
+
+def _erlang_c_meets(n: np.ndarray, a: np.ndarray, b: np.ndarray, h: np.ndarray, p: dict[str, Any]) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        spare = n - a
+        met = spare > 0
+        if p["sl"] is not None or p["asa"] is not None:
+            pw = n * b / (n - a * (1.0 - b))
+        if p["sl"] is not None:
+            met &= 1.0 - pw * np.exp(-spare * p["t"] / h) >= p["sl"]
+        if p["asa"] is not None:
+            met &= pw * h <= p["asa"] * spare
+        if p["occ"] is not None:
+            met &= a <= p["occ"] * n + _FTE_TOL
+    return met
+
+
 def _search_erlang_c(
     a: np.ndarray, aht: np.ndarray, p: dict[str, Any], cap: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fewest agents meeting the Erlang C targets, for A > 0 rows.
 
-    Returns ``(agents, capped, erlang_b_at_agents)``.
-
-    All rows step up together (whole-array operations, no per-row work); when fewer than a
-    quarter of the rows are still searching, the arrays are compacted.
+    Returns ``(agents, capped, erlang_b_at_agents)``. Every row starts from a square-root
+    staffing guess (never below ``floor(A) + 1`` nor the occupancy bound); Erlang B is evaluated
+    there once, then rows that already meet the targets step down with the inverse recursion
+    ``B(n - 1) = n B(n) / (A (1 - B(n)))`` and rows that miss them step up with
+    ``B(n + 1) = A B(n) / (n + 1 + A B(n))``, all rows together, until the first ``n`` that meets
+    every target (targets are monotone in ``n``).
     """
-    n = np.minimum(_start_agents(a, p["occ"]), cap)
+    lower = np.minimum(_start_agents(a, p["occ"]), cap)
+    n = np.clip(_start_estimate(a, aht, p) - 1.0, lower, cap)
     b = np.exp(_log_erlang_b(a, n))
-    sl_t, t, asa_t, occ = p["sl"], p["t"], p["asa"], p["occ"]
-    result = n.copy()
-    result_b = b.copy()
+    met = _erlang_c_meets(n, a, b, aht, p)
+
+    # step down while the next lower staffing still meets every target
+    down = np.flatnonzero(met & (n > lower))
+    while down.size:
+        nn, bb = n[down], b[down]
+        b_prev = nn * bb / (a[down] * (1.0 - bb))
+        ok = _erlang_c_meets(nn - 1.0, a[down], b_prev, aht[down], p)
+        sel = down[ok]
+        n[sel] -= 1.0
+        b[sel] = b_prev[ok]
+        down = sel[n[sel] > lower[sel]]
+
+    # step up the rows that miss a target (all together, compacting as rows finish)
+    result, result_b = n, b
     capped = np.zeros(a.shape, dtype=bool)
-    idx = np.arange(a.size)
-    aa, hh, cc = a, aht, cap
-    if sl_t is not None:
-        decay = np.exp(-t / hh)
-        e = np.exp(-(n - aa) * t / hh)
-    found = np.zeros(a.shape, dtype=bool)
-    res, res_b = n.copy(), b.copy()
-    while True:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            spare = n - aa
-            met = spare > 0
-            if sl_t is not None or asa_t is not None:
-                pw = n * b / (n - aa * (1.0 - b))
-            if sl_t is not None:
-                met &= 1.0 - pw * e >= sl_t
-            if asa_t is not None:
-                met &= pw * hh <= asa_t * spare
-            if occ is not None:
-                met &= aa <= occ * n + _FTE_TOL
-        done = (met | (n >= cc)) & ~found
-        if done.any():
-            res = np.where(done, n, res)
-            res_b = np.where(done, b, res_b)
-            capped[idx[done & ~met]] = True
-            found |= done
-        if found.all():
-            result[idx] = res
-            result_b[idx] = res_b
-            break
-        if 4 * (found.size - np.count_nonzero(found)) < found.size:  # compact
-            result[idx[found]] = res[found]
-            result_b[idx[found]] = res_b[found]
-            keep = ~found
-            idx, aa, hh, cc, n, b = idx[keep], aa[keep], hh[keep], cc[keep], n[keep], b[keep]
-            res, res_b = res[keep], res_b[keep]
-            if sl_t is not None:
-                decay, e = decay[keep], e[keep]
-            found = found[keep]
-        n = n + 1.0
-        ab = aa * b
-        b = ab / (n + ab)
-        if sl_t is not None:
-            e = e * decay
+    idx = np.flatnonzero(~met)
+    if idx.size:
+        aa, hh, cc, nn, bb = a[idx], aht[idx], cap[idx], n[idx], b[idx]
+        done_cap = nn >= cc
+        capped[idx[done_cap]] = True
+        keep = ~done_cap
+        idx, aa, hh, cc, nn, bb = idx[keep], aa[keep], hh[keep], cc[keep], nn[keep], bb[keep]
+        while idx.size:
+            nn = nn + 1.0
+            ab = aa * bb
+            bb = ab / (nn + ab)
+            ok = _erlang_c_meets(nn, aa, bb, hh, p)
+            stop = ok | (nn >= cc)
+            if stop.any():
+                sel = idx[stop]
+                result[sel], result_b[sel] = nn[stop], bb[stop]
+                capped[idx[stop & ~ok]] = True
+                keep = ~stop
+                idx, aa, hh, cc, nn, bb = idx[keep], aa[keep], hh[keep], cc[keep], nn[keep], bb[keep]
     return result, capped, result_b
 
 
@@ -306,7 +357,7 @@ def staff_arrays(
     size = traffic.size
     busy = traffic > 0
     if p["cap"] is None:
-        cap = np.ceil(traffic) + 10.0 * np.ceil(np.sqrt(traffic)) + 100.0
+        cap = np.ceil(traffic / (p["occ"] or 1.0)) + 10.0 * np.ceil(np.sqrt(traffic)) + 100.0
     else:
         cap = np.full(size, float(p["cap"]))
     agents = np.zeros(size)
@@ -383,7 +434,7 @@ def required_agents(
         Cap on agents per interval. Rows that cannot meet the targets within it get
         ``agents_required = max_agents`` and ``status = 'capped'``, and one
         :class:`~ccomkit.errors.CcomkitWarning` names how many rows. Default: no practical cap
-        (``ceil(A) + 10 ceil(sqrt(A)) + 100`` agents).
+        (``ceil(A / max_occupancy_frac) + 10 ceil(sqrt(A)) + 100`` agents).
 
     Returns
     -------
@@ -394,7 +445,7 @@ def required_agents(
         agents), ``p_abandon`` (Erlang A only), ``fte_required`` (int, ``ceil(agents / (1 -
         shrinkage_frac))``, never rounded; a 1e-9 tolerance absorbs floating-point noise such
         as 14 / 0.7 = 20.000000000000004) and ``status`` (``'ok'``, ``'zero_load'`` for
-        intervals without calls, which need 0 agents, or ``'capped'``).
+        intervals without calls, which need 0 agents, or ``'capped'``; a categorical column).
 
     Raises
     ------
@@ -432,15 +483,16 @@ def required_agents(
     )
     arr = interval_arrays(frame, _TABLE)
     res = staff_arrays(arr["calls"], arr["aht"], arr["interval"], arr.get("patience"), p)
-    out = frame.copy()
     capped = res.pop("capped")
+    cols: dict[str, Any] = {}
     for name, values in res.items():
-        if name in ("agents_required", "fte_required"):
-            values = values.astype(np.int64)
-        out[name] = values
-    status = np.where(res["traffic_erl"] > 0, "ok", "zero_load").astype(object)
-    status[capped] = "capped"
-    out["status"] = status
+        cols[name] = values.astype(np.int64) if name in ("agents_required", "fte_required") else values
+    codes = np.where(res["traffic_erl"] > 0, 0, 1)
+    codes[capped] = 2
+    cols["status"] = pd.Categorical.from_codes(codes, categories=list(STATUS_CODES))
+    new = pd.DataFrame(cols, index=frame.index)
+    clash = [c for c in new.columns if c in frame.columns]
+    out = pd.concat([frame.drop(columns=clash) if clash else frame, new], axis=1)
     n_capped = int(capped.sum())
     if n_capped:
         cap_text = f"max_agents={p['cap']}" if p["cap"] is not None else "the internal cap"
