@@ -681,7 +681,7 @@ def cast_expr(col: Column, src_type: str | None, raw: str) -> str:
         lit = _lit(str(val)) if isinstance(val, str) else str(val).upper()
         return f"CAST({lit} AS {col.sql_type})"
     t = src_type.upper()
-    text = f"NULLIF(TRIM(CAST({raw} AS VARCHAR)), '')"
+    text = _trimmed_text(raw) if _is_varchar(t) else f"NULLIF(TRIM(CAST({raw} AS VARCHAR)), '')"
     default = ""
     if col.default is not None:
         val = col.default
@@ -743,11 +743,18 @@ def cast_expr(col: Column, src_type: str | None, raw: str) -> str:
     raise AssertionError(col.dtype)  # pragma: no cover
 
 
+def _trimmed_text(raw: str) -> str:
+    """``NULLIF(TRIM(raw), '')`` for a VARCHAR ``raw``, without TRIM's copy for the usual value
+    that has no surrounding space (TRIM removes spaces only, so the result is identical)."""
+    return (f"NULLIF(CASE WHEN starts_with({raw}, ' ') OR ends_with({raw}, ' ') THEN TRIM({raw}) "
+            f"ELSE {raw} END, '')")
+
+
 def _raw_present(src_type: str | None, raw: str) -> str:
     if src_type is None:
         return "FALSE"
     if _is_varchar(src_type):
-        return f"NULLIF(TRIM({raw}), '') IS NOT NULL"
+        return f"{_trimmed_text(raw)} IS NOT NULL"
     return f"{raw} IS NOT NULL"
 
 
@@ -797,10 +804,15 @@ def _qualify(expr: str, name: str) -> str:
     return re.sub(rf"(?<![\w.\"']){re.escape(name)}(?![\w\"'])", f"t.{_q(name)}", expr)
 
 
-def typed_select(table: Table, src_types: dict[str, str], source: str, row_col: str = "_row") -> str:
+def typed_select(table: Table, src_types: dict[str, str], source: str, row_col: str | None = "_row",
+                 check_duplicates: bool = True) -> str:
     """SQL of a relation with ``row_col``, the typed table columns and ``_violations`` (a list of
     'column|rule' codes; empty for a good row), read from ``source`` (which must have ``row_col``).
-    Duplicate keys within the source are flagged on the second and later occurrence."""
+    Duplicate keys within the source are flagged on the second and later occurrence.
+
+    ``row_col=None`` reads no row column and returns none (rows keep the source order);
+    ``check_duplicates=False`` leaves the duplicate-key rule to the caller (the store flags it
+    with a cheaper aggregate over the materialised result, avoiding a window over wide rows)."""
     casts = ",\n    ".join(
         f"{cast_expr(c, src_types.get(c.name), 'r.' + _q(c.name))} AS {_q(c.name)}" for c in table.columns
     )
@@ -809,24 +821,32 @@ def typed_select(table: Table, src_types: dict[str, str], source: str, row_col: 
     )
     rules = rules_for(table, src_types)
     keys_present = " AND ".join(f"t.{_q(k)} IS NOT NULL" for k in table.key)
-    dup = f"(t._dup_rank > 1 AND {keys_present})"
+    dup = f"(t._dup_rank > 1 AND {keys_present})" if check_duplicates else "FALSE"
     flags = ",\n      ".join(
         f"CASE WHEN {sql} THEN {_lit(col + '|' + name)} END" for col, name, _msg, sql in rules
     )
-    flags += f",\n      CASE WHEN {dup} THEN {_lit(table.key[0] + '|duplicate_key')} END"
+    if check_duplicates:
+        flags += f",\n      CASE WHEN {dup} THEN {_lit(table.key[0] + '|duplicate_key')} END"
     any_bad = " OR ".join(f"({sql})" for _c, _n, _m, sql in rules) or "FALSE"
     keys = ", ".join(_q(k) for k in table.key)
     typed_cols = ", ".join(f"t.{_q(c.name)}" for c in table.columns)
+    row_in = f"r.{_q(row_col)} AS _row, " if row_col else ""
+    row_out = f"t._row AS {_q(row_col)}, " if row_col else ""
+    if check_duplicates:
+        order = "ORDER BY _row" if row_col else ""
+        t_cte = f"SELECT *, row_number() OVER (PARTITION BY {keys} {order}) AS _dup_rank FROM t0"
+    else:
+        t_cte = "SELECT * FROM t0"
     return f"""
 WITH t0 AS (
-  SELECT r.{_q(row_col)} AS _row{raws},
+  SELECT {row_in}{raws.lstrip(', ')}{', ' if raws else ''}
     {casts}
   FROM {source} AS r
 ),
 t AS (
-  SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY _row) AS _dup_rank FROM t0
+  {t_cte}
 )
-SELECT t._row AS {_q(row_col)}, {typed_cols},
+SELECT {row_out}{typed_cols},
   CASE WHEN ({any_bad}) OR {dup}
     THEN [x FOR x IN [
       {flags}

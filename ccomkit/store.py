@@ -1,0 +1,1364 @@
+"""The workspace: one embedded DuckDB file holding every contract table of a contact center.
+
+Guarantees
+----------
+* **Readers are never blocked.** :meth:`Workspace.open_read` opens the file read-only.
+* **One writer at a time, with a clear message.** :meth:`Workspace.open_write` takes an exclusive
+  advisory lock (``fcntl.flock`` on ``<path>.lock``, which records pid, purpose and start time); a
+  second writer gets :class:`~ccomkit.errors.WorkspaceLockedError` naming the holder.
+* **All or nothing, crash safe (copy-on-write with atomic swap).** A write works on a copy
+  (``<path>.tmp-<pid>``) in one connection and one transaction per file; on success it runs
+  ``CHECKPOINT``, closes, fsyncs the copy, ``os.replace``-s it onto the real path and fsyncs the
+  directory. On any exception (or a SIGKILL) the real file is untouched and the copy is removed
+  (a copy left by a killed process is removed by the next writer). Readers that opened the file
+  before the swap keep reading their old snapshot (they hold the old inode); readers opened after
+  see the new data.
+* **Idempotent loads.** A file whose sha256 was already loaded into a table adds nothing; rows
+  whose key is already present with identical content are counted as ``rows_existing`` and
+  skipped; rows whose key is present with different content are quarantined ("conflicts with the
+  row already loaded from …"), never silently overwritten.
+* **Quarantine, not failure.** Rows that break a contract go to ``_ccom_quarantine`` with readable
+  reasons, the source file and the physical line number (header = line 1). With ``strict=True``
+  any violation rejects the whole file and nothing changes.
+
+Cost
+----
+Every write operation copies the database file once (``shutil.copyfile``, i.e. a kernel-side
+``sendfile``/``copy_file_range``; about 1 s per GB on an ordinary SSD) and checkpoints it. That is
+cheap next to a file load, but batch many small changes into one :meth:`Workspace.open_write`
+block rather than opening one per row. Creating a new workspace copies nothing.
+
+Storage
+-------
+Each contract table is created from :meth:`ccomkit.schemas.Table.ddl` plus one hidden column,
+``_load_id`` (the :data:`_ccom_load` row it came from; NULL for rows loaded before provenance was
+kept). :meth:`Workspace.read` and :meth:`Workspace.export` return only the contract columns.
+Meta tables: ``_ccom_meta`` (schema version, created_at, kind), ``_ccom_load`` (one row per loaded
+file or frame) and ``_ccom_quarantine`` (one row per rejected row).
+
+Within one process, do not keep a read connection open across a write you make yourself: DuckDB
+caches database instances by path, so a reader opened after the swap while an older one is still
+open would share the older snapshot. Open a fresh :meth:`Workspace.open_read` per task.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ccomkit.errors import (
+    CcomkitError,
+    IngestError,
+    ParameterError,
+    SchemaError,
+    WorkspaceError,
+    WorkspaceLockedError,
+)
+from ccomkit.profiles import (
+    Profile,
+    TableMap,
+    available_profiles,
+    load_profile,
+    normalise_header,
+    placeholders,
+)
+from ccomkit.schemas import (
+    PANDAS_DTYPES,
+    TABLES,
+    Table,
+    ValidationResult,
+    _lit,
+    _q,
+    get_table,
+    relation_types,
+    rule_messages,
+    summarise_violations,
+    typed_select,
+)
+
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "ENV_WORKSPACE",
+    "SCHEMA_VERSION",
+    "IngestReport",
+    "Workspace",
+    "resolve_workspace",
+]
+
+SCHEMA_VERSION = 1
+DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
+ENV_WORKSPACE = "CCOM_WORKSPACE"
+CSV_DELIMITERS = (",", ";", "\t", "|")
+XLSX_MAX_ROWS = 1_048_575  # one header row + data rows in an Excel sheet
+_CHUNK_BYTES = 8 << 20
+_LOAD_COL = "_load_id"
+
+_META_DDL = (
+    """CREATE TABLE IF NOT EXISTS _ccom_meta (
+      schema_version INTEGER, created_at TIMESTAMP, kind VARCHAR, ccomkit_version VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS _ccom_load (
+      load_id BIGINT PRIMARY KEY, table_name VARCHAR, file_name VARCHAR, file_path VARCHAR,
+      file_sha256 VARCHAR, profile VARCHAR, rows_read BIGINT, rows_loaded BIGINT,
+      rows_quarantined BIGINT, rows_existing BIGINT, started_at TIMESTAMP,
+      finished_at TIMESTAMP, status VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS _ccom_quarantine (
+      load_id BIGINT, table_name VARCHAR, source_file VARCHAR, line BIGINT, reasons VARCHAR,
+      raw_row VARCHAR)""",
+)
+
+# SQL helpers for profile ``derive`` expressions (temporary: they live in the connection only).
+_MACROS = (
+    "CREATE OR REPLACE TEMP MACRO ccom_txt(x) AS NULLIF(TRIM(CAST(x AS VARCHAR)), '')",
+    "CREATE OR REPLACE TEMP MACRO ccom_num(x) AS TRY_CAST(replace(replace(replace("
+    "ccom_txt(x), ',', ''), '%', ''), ' ', '') AS DOUBLE)",
+    "CREATE OR REPLACE TEMP MACRO ccom_secs(x) AS CASE "
+    "WHEN ccom_txt(x) IS NULL THEN NULL "
+    "WHEN len(string_split(ccom_txt(x), ':')) = 3 THEN "
+    "TRY_CAST(split_part(ccom_txt(x), ':', 1) AS DOUBLE) * 3600 "
+    "+ TRY_CAST(split_part(ccom_txt(x), ':', 2) AS DOUBLE) * 60 "
+    "+ TRY_CAST(split_part(ccom_txt(x), ':', 3) AS DOUBLE) "
+    "WHEN len(string_split(ccom_txt(x), ':')) = 2 THEN "
+    "TRY_CAST(split_part(ccom_txt(x), ':', 1) AS DOUBLE) * 60 "
+    "+ TRY_CAST(split_part(ccom_txt(x), ':', 2) AS DOUBLE) "
+    "ELSE ccom_num(x) END",
+    "CREATE OR REPLACE TEMP MACRO ccom_date(x) AS COALESCE(TRY_CAST(ccom_txt(x) AS DATE), "
+    "CAST(TRY_STRPTIME(ccom_txt(x), ['%m/%d/%Y', '%m/%d/%y', '%Y/%m/%d', '%Y%m%d', "
+    "'%Y年%m月%d日', '%Y.%m.%d', '%Y-%m-%d %H:%M:%S']) AS DATE))",
+    "CREATE OR REPLACE TEMP MACRO ccom_time(x) AS TRY_STRPTIME(ccom_txt(x), "
+    "['%H:%M', '%H:%M:%S', '%I:%M %p', '%I:%M:%S %p', '%I:%M%p'])",
+    "CREATE OR REPLACE TEMP MACRO ccom_ts(d, t) AS "
+    "ccom_date(d) + CAST(ccom_time(split_part(ccom_txt(t), '-', 1)) AS TIME)",
+    "CREATE OR REPLACE TEMP MACRO ccom_span_min(x) AS "
+    "(date_diff('minute', ccom_time(split_part(ccom_txt(x), '-', 1)), "
+    "ccom_time(split_part(ccom_txt(x), '-', 2))) + 1440) % 1440",
+)
+
+
+def resolve_workspace(path: str | os.PathLike[str] | None = None) -> Path:
+    """The workspace file to use: ``path``, else ``$CCOM_WORKSPACE``, else ``data/workspace.duckdb``.
+
+    Examples
+    --------
+    >>> resolve_workspace("/tmp/x.duckdb")
+    PosixPath('/tmp/x.duckdb')
+    """
+    if path is not None and str(path) != "":
+        return Path(path)
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        return Path(env)
+    return DEFAULT_WORKSPACE
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one :meth:`Workspace.ingest` or :meth:`Workspace.load_frame` did.
+
+    Attributes
+    ----------
+    file, table, profile : str
+        Source (file name or frame label), target table, profile name ('' for none).
+    load_id : int or None
+        The ``_ccom_load`` row of this load; for an already-loaded file, that earlier load.
+    sha256 : str or None
+        Hash of the file (None for frames).
+    rows_read, rows_loaded, rows_quarantined, rows_existing : int
+        Data rows seen; added; sent to quarantine; skipped because identical rows were present.
+    already_loaded : bool
+        The same file was loaded into this table before: nothing was added.
+    messages : list of str
+        One readable line per broken rule (and one for key conflicts).
+    elapsed_s : float
+        Wall time of the load.
+    """
+
+    file: str
+    table: str
+    profile: str
+    load_id: int | None
+    sha256: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_existing: int
+    already_loaded: bool = False
+    messages: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was quarantined."""
+        return self.rows_quarantined == 0
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        if self.already_loaded:
+            return (f"{self.file} was already loaded into {self.table} (load {self.load_id}); "
+                    "nothing added")
+        text = (f"{self.file} → {self.table}: {self.rows_loaded:,} of {self.rows_read:,} rows loaded"
+                f" (load {self.load_id})")
+        if self.rows_existing:
+            text += f", {self.rows_existing:,} already present"
+        if self.rows_quarantined:
+            text += (f", {self.rows_quarantined:,} quarantined — see them with "
+                     f"`ccom status` or Workspace.quarantine(load_id={self.load_id})")
+        return text
+
+
+# --------------------------------------------------------------------------------------------
+# File scanning helpers
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scan:
+    sha256: str
+    utf8: bool
+    has_quote: bool
+    has_blank_line: bool
+    size_bytes: int
+    content_lines: int  # physical lines up to the last non-blank byte
+
+
+def _scan_file(path: Path, text_checks: bool) -> _Scan:
+    """One streamed pass: sha256 and, for text files, UTF-8 validity, quotes and blank lines."""
+    h = hashlib.sha256()
+    dec = codecs.getincrementaldecoder("utf-8")()
+    utf8, quote, blank, pending_blank = text_checks, False, False, False
+    tail = b"\n"  # treat the file start as after a newline: a leading blank line counts
+    size = 0
+    newlines = 0
+    last = b""
+    with open(path, "rb", buffering=0) as f:
+        while True:
+            chunk = f.read(_CHUNK_BYTES)
+            if not chunk:
+                break
+            size += len(chunk)
+            h.update(chunk)
+            if not text_checks:
+                continue
+            newlines += chunk.count(b"\n")
+            last = chunk[-65536:] if len(chunk) >= 65536 else (last + chunk)[-65536:]
+            if utf8 and (not chunk.isascii() or dec.getstate()[0]):
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not quote and b'"' in chunk:
+                quote = True
+            if not blank:
+                if pending_blank and chunk.strip():
+                    blank = True
+                for sep in (b"\n\n", b"\n\r\n"):
+                    edge = tail + chunk[:2]
+                    i = edge.find(sep)
+                    if i >= 0:
+                        rest = edge[i:] + chunk[2:]
+                    else:
+                        i = chunk.find(sep)
+                        rest = chunk[i:] if i >= 0 else b""
+                    if rest:
+                        if rest.strip():
+                            blank = True
+                        else:
+                            pending_blank = True
+            tail = chunk[-2:]
+    if utf8 and text_checks:
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    trailing = last[len(last.rstrip()):].count(b"\n")
+    return _Scan(h.hexdigest(), utf8, quote, blank, size, newlines - trailing + 1)
+
+
+def _transcode_gb18030(src: Path, dst: Path) -> None:
+    """Rewrite a GBK/GB18030 file as UTF-8, streamed; IngestError when it is neither encoding."""
+    dec = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with open(src, "rb") as fi, open(dst, "w", encoding="utf-8", newline="") as fo:
+        while True:
+            chunk = fi.read(_CHUNK_BYTES)
+            try:
+                fo.write(dec.decode(chunk, final=not chunk))
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    f"{src.name}: is neither UTF-8 nor GBK/GB18030 (undecodable bytes near byte "
+                    f"{offset + exc.start}); save it as UTF-8 CSV and retry",
+                    file=str(src),
+                ) from None
+            if not chunk:
+                break
+            offset += len(chunk)
+
+
+def _detect_delimiter(path: Path) -> str:
+    """The most frequent of , ; TAB | in the first non-empty line (outside quotes); ',' if none."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        head = f.read(1 << 16)
+    line = next((ln for ln in head.splitlines() if ln.strip()), "")
+    counts = {d: 0 for d in CSV_DELIMITERS}
+    in_quote = False
+    for ch in line:
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch in counts:
+            counts[ch] += 1
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _record_lines(path: Path, delimiter: str) -> np.ndarray:
+    """Physical line number where each non-blank CSV record starts (exact, with quoted newlines)."""
+    starts: list[int] = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+        prev = 0
+        for rec in reader:
+            start = prev + 1
+            prev = reader.line_num
+            if rec:
+                starts.append(start)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _cell_text(v: Any) -> str | None:
+    """An XLSX cell value as the text a CSV export would hold."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, dt.datetime):
+        if v.time() == dt.time(0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):
+        return repr(v.total_seconds())
+    text = str(v)
+    return text if text.strip() else None
+
+
+def _col_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pa.Table:
+    """Stage the first (or the named) sheet as strings, with ``_line`` = the Excel row number."""
+    import openpyxl
+
+    try:
+        wb_val = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb_fx = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise IngestError(f"{path.name}: cannot be read as an .xlsx workbook ({exc})",
+                          file=str(path)) from None
+    try:
+        names = wb_val.sheetnames
+        if sheet is not None and sheet not in names:
+            raise IngestError(f"{path.name}: has no sheet {sheet!r} (sheets: {', '.join(names)})",
+                              file=str(path))
+        ws_val = wb_val[sheet] if sheet else wb_val.worksheets[0]
+        ws_fx = wb_fx[sheet] if sheet else wb_fx.worksheets[0]
+        header: list[str] | None = None
+        cols: list[list[str | None]] = []
+        lines: list[int] = []
+        for line, (vals, fxs) in enumerate(
+            zip(ws_val.iter_rows(min_row=1, values_only=True),
+                ws_fx.iter_rows(min_row=1, values_only=True)), start=1):
+            for j, (v, f) in enumerate(zip(vals, fxs)):
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    raise IngestError(
+                        f"{path.name}: cell {_col_letter(j)}{line} holds the formula {f} without a "
+                        "saved value; open the file in Excel and save it (or paste values) first",
+                        file=str(path))
+            texts = [_cell_text(v) for v in vals]
+            if header is None:
+                if not any(t is not None for t in texts):
+                    continue
+                while texts and texts[-1] is None:
+                    texts.pop()
+                header = []
+                seen: dict[str, int] = {}
+                for j, t in enumerate(texts):
+                    name = t.strip() if t is not None else f"column{j + 1}"
+                    k = normalise_header(name)
+                    if k in seen:
+                        seen[k] += 1
+                        name = f"{name}_{seen[k]}"
+                    else:
+                        seen[k] = 1
+                    header.append(name)
+                cols = [[] for _ in header]
+                continue
+            if not any(t is not None for t in texts):
+                continue
+            if len(texts) > len(header) and any(t is not None for t in texts[len(header):]):
+                extra = next(j for j in range(len(header), len(texts)) if texts[j] is not None)
+                raise IngestError(
+                    f"{path.name}: row {line} has a value in column {_col_letter(extra)}, "
+                    f"which has no header", file=str(path))
+            for j in range(len(header)):
+                cols[j].append(texts[j] if j < len(texts) else None)
+            lines.append(line)
+    finally:
+        wb_val.close()
+        wb_fx.close()
+    if header is None:
+        raise IngestError(f"{path.name}: the sheet is empty (no header row)", file=str(path))
+    arrays = {"_line": pa.array(lines, type=pa.int64())}
+    for name, values in zip(header, cols):
+        arrays[name] = pa.array(values, type=pa.string())
+    return pa.table(arrays)
+
+
+def _frame_to_arrow(frame: pd.DataFrame, keep: list[str]) -> pa.Table:
+    """A frame's ``keep`` columns as Arrow (tz-aware times → naive Asia/Shanghai), plus ``_line``."""
+    out: dict[str, Any] = {"_line": pa.array(np.arange(len(frame), dtype=np.int64))}
+    for name in keep:
+        s = frame[name]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        try:
+            out[str(name)] = pa.Array.from_pandas(s.reset_index(drop=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            out[str(name)] = pa.array(
+                [None if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x)
+                 for x in s.tolist()], type=pa.string())
+    return pa.table(out)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------------------------
+# Header mapping
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Mapping:
+    exprs: dict[str, str]  # contract column -> SQL over the raw relation ``r``
+    missing: list[str]  # required contract columns nobody provides
+    direct: dict[str, str] = field(default_factory=dict)  # contract column -> header, plain rename
+    text_only: set[str] = field(default_factory=set)  # headers that must stay text
+
+
+@dataclass
+class _CsvSource:
+    path: Path
+    delimiter: str
+    label: str = ""
+    headers: list[str] = field(default_factory=list)
+    line_mode: str = "rowid"
+    expected_lines: int | None = None
+
+    def use_exact_lines(self, con: duckdb.DuckDBPyConnection, registered: list[str],
+                        n_rows: int | None = None) -> None:
+        """Number records by the physical line they start on (Python's csv module)."""
+        lines = _record_lines(self.path, self.delimiter)
+        text_scan = self.read_sql(None, parallel=False)
+        if n_rows is None:
+            n_rows = con.execute(f"SELECT count(*) FROM {text_scan}").fetchall()[0][0]
+        if len(lines) - 1 != n_rows:
+            raise IngestError(
+                f"{self.label}: could not match CSV records to line numbers ({n_rows} rows "
+                f"parsed, {len(lines) - 1} records found); check its quoting", file=self.label)
+        data_lines = lines[1:]
+        con.register("_ccom_lines", pa.table({
+            "_idx": pa.array(np.arange(len(data_lines), dtype=np.int64)),
+            "_line": pa.array(data_lines)}))
+        registered.append("_ccom_lines")
+        con.execute("CREATE OR REPLACE TEMP VIEW _ccom_raw AS SELECT * FROM "
+                    f"(SELECT _line FROM _ccom_lines ORDER BY _idx) POSITIONAL JOIN {text_scan}")
+        self.line_mode = "lines"
+
+    def read_sql(self, types: dict[str, str] | None, parallel: bool = True) -> str:
+        """``read_csv`` of the file: every column text, or with the given column types. DuckDB's
+        parallel reader cannot pad short rows when quoted fields span lines: ``parallel=False``."""
+        opts = (f"header = true, delim = {_lit(self.delimiter)}, quote = '\"', escape = '\"', "
+                "null_padding = true, strict_mode = false")
+        if not parallel:
+            opts += ", parallel = false"
+        if types is None:
+            return f"read_csv({_lit(str(self.path))}, all_varchar = true, {opts})"
+        spec = "{" + ", ".join(f"{_lit(h)}: {_lit(v)}" for h, v in types.items()) + "}"
+        # Only the ISO layouts are parsed by the reader; any other layout fails this fast read
+        # and the text read lets the contract engine apply its own formats.
+        return (f"read_csv({_lit(str(self.path))}, types = {spec}, auto_detect = true, "
+                f"timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d', {opts})")
+
+
+def _map_headers(table: Table, headers: list[str], tmap: TableMap | None) -> _Mapping:
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(normalise_header(h), h)
+    tmap = tmap or TableMap()
+
+    def find(name: str) -> str | None:
+        return by_norm.get(normalise_header(name))
+
+    exprs: dict[str, str] = {}
+    direct: dict[str, str] = {}
+    text_only: set[str] = set()
+    for col in table.columns:
+        expr: str | None = None
+        for alt in (*tmap.columns.get(col.name, ()), col.name):
+            h = find(alt)
+            if h is not None:
+                expr = f"r.{_q(h)}"
+                if tmap.values.get(col.name):
+                    text_only.add(h)
+                else:
+                    direct[col.name] = h
+                break
+        if expr is None:
+            for alt in tmap.derive.get(col.name, ()):
+                names = placeholders(alt)
+                found = [find(n) for n in names]
+                if all(f is not None for f in found):
+                    sql = alt
+                    for n, f in zip(names, found):
+                        sql = sql.replace("{" + n + "}", f"r.{_q(f)}")  # type: ignore[arg-type]
+                    expr = f"({sql})"
+                    break
+        if expr is None and col.name in tmap.constants:
+            val = tmap.constants[col.name]
+            expr = _lit(str(val)) if val is not None else "NULL"
+        if expr is None:
+            continue
+        vmap = tmap.values.get(col.name)
+        if vmap:
+            cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in vmap.items())
+            expr = f"(CASE lower(trim(CAST({expr} AS VARCHAR))) {cases} ELSE {expr} END)"
+        exprs[col.name] = expr
+    missing = [c for c in table.required_columns if c not in exprs]
+    # Headers read by derive expressions stay text (the expressions parse them).
+    for alts in tmap.derive.values():
+        for alt in alts:
+            for n in placeholders(alt):
+                h = find(n)
+                if h is not None:
+                    text_only.add(h)
+    return _Mapping(exprs, missing, direct, text_only)
+
+
+def _profile_hint(table: Table, headers: list[str], current: str | None) -> str:
+    for name in available_profiles():
+        if name == current:
+            continue
+        try:
+            m = _map_headers(table, headers, load_profile(name).tables.get(table.name))
+        except CcomkitError:  # pragma: no cover - shipped profiles are valid
+            continue
+        if not m.missing:
+            return f"; the shipped profile {name!r} maps these headers (--profile {name})"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# The workspace
+# --------------------------------------------------------------------------------------------
+
+
+class Workspace:
+    """An open workspace. Get one with :meth:`open_read` or :meth:`open_write` (context managers).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ws.duckdb"
+    >>> with Workspace.open_write(p, "example", create=True) as ws:
+    ...     rep = ws.load_frame("agent_dim", pd.DataFrame({
+    ...         "agent_id": ["A1", "A2"], "team_id": ["T1", "T1"],
+    ...         "hire_date": ["2025-03-01", "2025-13-01"]}), source="example")
+    >>> rep.rows_loaded, rep.rows_quarantined
+    (1, 1)
+    >>> with Workspace.open_read(p) as ws:
+    ...     ws.read("agent_dim", columns=["agent_id", "team_id"])
+      agent_id team_id
+    0       A1      T1
+    """
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, *, writable: bool) -> None:
+        self.path = path
+        self._con = con
+        self.writable = writable
+        self.last_timings: dict[str, float] = {}  # seconds per step of the last load (for bench/)
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    @contextlib.contextmanager
+    def open_read(cls, path: str | os.PathLike[str] | None = None) -> Iterator["Workspace"]:
+        """Open the workspace read-only (never blocked by a writer; sees the last committed state).
+
+        Raises
+        ------
+        WorkspaceError
+            When there is no workspace at ``path`` or it is not a ccom workspace.
+        """
+        real = resolve_workspace(path)
+        if not real.exists():
+            raise WorkspaceError(f"no workspace at {real}: run `ccom init` or `ccom demo` first")
+        try:
+            con = duckdb.connect(str(real), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WorkspaceLockedError(
+                    f"workspace {real} is locked by a program outside ccom "
+                    f"({_first_line(exc)}); close it and retry") from None
+            raise WorkspaceError(f"cannot open workspace {real}: {_first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot open workspace {real}: {_first_line(exc)}") from None
+        ws = cls(real, con, writable=False)
+        try:
+            ws._check_meta()
+            yield ws
+        finally:
+            con.close()
+
+    @classmethod
+    @contextlib.contextmanager
+    def open_write(
+        cls, path: str | os.PathLike[str] | None = None, purpose: str = "write", create: bool = False
+    ) -> Iterator["Workspace"]:
+        """Open the workspace for writing: lock, work on a copy, swap it in atomically on success.
+
+        Parameters
+        ----------
+        path : path-like, optional
+            See :func:`resolve_workspace`.
+        purpose : str
+            Shown to other writers that find the workspace locked (e.g. ``"ingest calls.csv"``).
+        create : bool
+            Create (and :meth:`init`) the workspace when the file does not exist.
+
+        Raises
+        ------
+        WorkspaceLockedError
+            Another process is writing.
+        WorkspaceError
+            No workspace at ``path`` (and ``create`` is false), or it is not a ccom workspace.
+        """
+        real = resolve_workspace(path)
+        if not real.exists() and not create:
+            raise WorkspaceError(f"no workspace at {real}: run `ccom init` or `ccom demo` first")
+        real.parent.mkdir(parents=True, exist_ok=True)
+        lock_fd = _acquire_lock(real, purpose)
+        tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
+        try:
+            for stale in glob.glob(glob.escape(str(real)) + ".tmp-*"):
+                Path(stale).unlink(missing_ok=True)  # left by a killed writer; we hold the lock
+            is_new = not real.exists()
+            if not is_new:
+                shutil.copyfile(real, tmp)
+            try:
+                con = duckdb.connect(str(tmp))
+            except duckdb.Error as exc:
+                raise WorkspaceError(f"cannot open workspace {real}: {_first_line(exc)}") from None
+            try:
+                ws = cls(real, con, writable=True)
+                if is_new:
+                    ws.init()
+                else:
+                    ws._check_meta()
+                yield ws
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _fsync_path(tmp)
+            os.replace(tmp, real)
+            _fsync_path(real.parent, directory=True)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            raise
+        finally:
+            _release_lock(lock_fd)
+
+    def _check_meta(self) -> None:
+        try:
+            row = self._con.execute("SELECT max(schema_version) FROM _ccom_meta").fetchall()[0]
+        except duckdb.CatalogException:
+            raise WorkspaceError(
+                f"{self.path} is not a ccom workspace (no _ccom_meta table): "
+                "run `ccom init` on a new path") from None
+        version = row[0] if row else None
+        if version is not None and version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{self.path} has workspace schema version {version}, newer than this ccomkit "
+                f"understands ({SCHEMA_VERSION}): upgrade ccomkit")
+
+    def _require_writable(self, what: str) -> None:
+        if not self.writable:
+            raise WorkspaceError(f"{what} needs a workspace opened with Workspace.open_write")
+
+    # ---------------------------------------------------------------- set-up
+
+    def init(self, kind: str | None = None) -> None:
+        """Create the 13 contract tables and the meta tables (idempotent).
+
+        Parameters
+        ----------
+        kind : str, optional
+            What the workspace holds, e.g. ``"user"`` or ``"demo"``; recorded in ``_ccom_meta``
+            (default ``"user"`` for a new workspace; an existing kind is kept unless given).
+        """
+        self._require_writable("init")
+        con = self._con
+        con.execute("BEGIN")
+        try:
+            for ddl in _META_DDL:
+                con.execute(ddl)
+            for t in TABLES.values():
+                con.execute(t.ddl())
+                con.execute(f"ALTER TABLE {_q(t.name)} ADD COLUMN IF NOT EXISTS {_LOAD_COL} BIGINT")
+            n = con.execute("SELECT count(*) FROM _ccom_meta").fetchall()[0][0]
+            if n == 0:
+                from ccomkit import __version__ as ver  # noqa: PLC0415
+
+                con.execute("INSERT INTO _ccom_meta VALUES (?, ?, ?, ?)",
+                            [SCHEMA_VERSION, dt.datetime.now().replace(microsecond=0),
+                             kind or "user", str(ver)])
+            elif kind is not None:
+                con.execute("UPDATE _ccom_meta SET kind = ?", [kind])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # ---------------------------------------------------------------- loading
+
+    def ingest(
+        self,
+        file: str | os.PathLike[str],
+        table: str,
+        profile: str | os.PathLike[str] | Profile | None = None,
+        strict: bool = False,
+        sheet: str | None = None,
+    ) -> IngestReport:
+        """Load a CSV or XLSX file into ``table``: all or nothing, bad rows to quarantine.
+
+        Parameters
+        ----------
+        file : path-like
+            ``.csv`` / ``.txt`` / ``.tsv`` (UTF-8, UTF-8 with BOM, or GBK/GB18030; delimiter
+            ``,`` ``;`` TAB or ``|``, detected) or ``.xlsx`` (values, not formulas).
+        table : str
+            A contract table name.
+        profile : str, path or Profile, optional
+            Column-map profile (shipped name or YAML path). Without one, headers must match the
+            contract column names (case-insensitively).
+        strict : bool
+            Reject the whole file when any row breaks a rule (nothing is loaded).
+        sheet : str, optional
+            XLSX sheet name (default the first sheet).
+
+        Returns
+        -------
+        IngestReport
+
+        Raises
+        ------
+        IngestError
+            Unreadable file, unknown encoding, required columns missing after mapping.
+        SchemaError
+            ``strict`` and some row breaks the contract (the message lists every rule).
+        """
+        self._require_writable("ingest")
+        started = time.perf_counter()
+        started_at = dt.datetime.now()
+        t = get_table(table)
+        src = Path(file)
+        if not src.is_file():
+            raise IngestError(f"{src}: no such file", file=str(src), table=t.name)
+        prof = load_profile(profile) if profile is not None else None
+        if prof is not None and prof.tables and t.name not in prof.tables:
+            raise IngestError(
+                f"{src.name}: profile {prof.name!r} has no mapping for table {t.name} "
+                f"(it maps: {', '.join(prof.tables)})", file=str(src), table=t.name)
+        tmap = prof.for_table(t.name) if prof else None
+        suffix = src.suffix.lower()
+        if suffix in (".xls", ".xlsm", ".xlsb", ".ods"):
+            raise IngestError(f"{src.name}: {suffix} files are not supported; save as .xlsx or .csv",
+                              file=str(src), table=t.name)
+        is_xlsx = suffix == ".xlsx"
+        t_scan = time.perf_counter()
+        scan = _scan_file(src, text_checks=not is_xlsx)
+        scan_s = time.perf_counter() - t_scan
+        prior = self._con.execute(
+            "SELECT load_id FROM _ccom_load WHERE table_name = ? AND file_sha256 = ? "
+            "ORDER BY load_id LIMIT 1", [t.name, scan.sha256]).fetchall()
+        if prior:
+            return IngestReport(
+                file=src.name, table=t.name, profile=prof.name if prof else "",
+                load_id=int(prior[0][0]), sha256=scan.sha256, rows_read=0, rows_loaded=0,
+                rows_quarantined=0, rows_existing=0, already_loaded=True,
+                messages=[f"{src.name}: already loaded into {t.name} (load {prior[0][0]}); "
+                          "nothing added"],
+                elapsed_s=time.perf_counter() - started)
+        con = self._con
+        cleanup: list[Path] = []
+        registered: list[str] = []
+        self._registered = registered
+        try:
+            if is_xlsx:
+                arrow = _read_xlsx(src, sheet)
+                con.register("_ccom_xlsx", arrow)
+                registered.append("_ccom_xlsx")
+                con.execute("CREATE OR REPLACE TEMP VIEW _ccom_raw AS SELECT * FROM _ccom_xlsx")
+                headers = [h for h in arrow.column_names if h != "_line"]
+                mapping = self._mapping_or_raise(t, headers, tmap, prof, src)
+                sources = ["_ccom_xlsx"]
+                line_mode = "col"
+                has_line = True
+            else:
+                csv_src = self._stage_csv(src, scan, cleanup, registered)
+                headers = csv_src.headers
+                mapping = self._mapping_or_raise(t, headers, tmap, prof, src)
+                types = {h: "VARCHAR" for h in headers}
+                wanted: dict[str, set[str]] = {}
+                for col, h in mapping.direct.items():
+                    dtype = t.column(col).dtype
+                    wanted.setdefault(h, set()).add({"int": "BIGINT", "float": "DOUBLE",
+                                                     "timestamp": "TIMESTAMP", "date": "DATE"}
+                                                    .get(dtype, "VARCHAR"))
+                for h, kinds in wanted.items():
+                    if len(kinds) == 1 and h not in mapping.text_only:
+                        types[h] = kinds.pop()
+                # Fast path first: numbers parsed by the CSV reader; if any value does not parse,
+                # fall back to text (the contract engine then names every bad value).
+                sources = [csv_src.read_sql(types)] if any(v != "VARCHAR" for v in types.values()) else []
+                sources.append(csv_src.read_sql(None))
+                if scan.has_quote:
+                    sources.append(csv_src.read_sql(None, parallel=False))
+                line_mode = csv_src
+                has_line = False
+            stage_s = time.perf_counter() - t_scan - scan_s
+            report = self._load_staged(
+                t, mapping.exprs, headers, sources=sources, has_line=has_line, line_mode=line_mode,
+                label=src.name, file_path=str(src.resolve()), sha256=scan.sha256,
+                profile=prof.name if prof else "", strict=strict, started=started,
+                started_at=started_at)
+            self.last_timings = {"scan_s": scan_s, "stage_s": stage_s, **self.last_timings}
+            return report
+        finally:
+            for name in registered:
+                with contextlib.suppress(duckdb.Error):
+                    con.unregister(name)
+            with contextlib.suppress(duckdb.Error):
+                con.execute("DROP VIEW IF EXISTS _ccom_raw")
+            for p in cleanup:
+                p.unlink(missing_ok=True)
+
+    def _mapping_or_raise(self, t: Table, headers: list[str], tmap: TableMap | None,
+                          prof: Profile | None, src: Path) -> "_Mapping":
+        mapping = _map_headers(t, headers, tmap)
+        if mapping.missing:
+            raise IngestError(
+                f"{src.name}: cannot load into {t.name}: missing required column"
+                f"{'s' if len(mapping.missing) > 1 else ''} {', '.join(mapping.missing)} "
+                f"(found headers: {', '.join(headers) or 'none'})"
+                + _profile_hint(t, headers, prof.name if prof else None),
+                file=str(src), table=t.name)
+        return mapping
+
+    def _stage_csv(self, src: Path, scan: _Scan, cleanup: list[Path], registered: list[str]
+                   ) -> "_CsvSource":
+        con = self._con
+        path = src
+        if scan.size_bytes == 0:
+            raise IngestError(f"{src.name}: the file is empty (no header row)", file=str(src))
+        if not scan.utf8:
+            fd, tmp_name = tempfile.mkstemp(prefix=".ccom-utf8-", suffix=".csv", dir=self.path.parent)
+            os.close(fd)
+            path = Path(tmp_name)
+            cleanup.append(path)
+            _transcode_gb18030(src, path)
+        csv_src = _CsvSource(path, _detect_delimiter(path), label=src.name)
+        text_scan = csv_src.read_sql(None)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_raw AS "
+                        f"SELECT row_number() OVER () + 1 AS _line, * FROM {text_scan}")
+            csv_src.headers = [h for h in relation_types(con, "_ccom_raw") if h != "_line"]
+        except duckdb.Error as exc:
+            raise IngestError(f"{src.name}: cannot be read as CSV ({_first_line(exc)})",
+                              file=str(src)) from None
+        # Row i is on line i + 1 unless a quoted field spans lines or blank lines are skipped;
+        # blank lines are seen by the scan, spanning records by counting rows against lines.
+        csv_src.expected_lines = scan.content_lines
+        if scan.has_blank_line:
+            csv_src.use_exact_lines(con, registered)
+        return csv_src
+
+    def load_frame(self, table: str, frame: pd.DataFrame, source: str, strict: bool = False
+                   ) -> IngestReport:
+        """Load an in-memory frame through the same validation, quarantine and idempotency path.
+
+        The frame is handed to DuckDB as Arrow (no Python loop per row). Quarantine ``line`` is
+        the 0-based row position in ``frame``. Columns the contract does not declare are ignored.
+
+        Raises
+        ------
+        SchemaError
+            A required column is missing, or ``strict`` and some row breaks the contract.
+        """
+        self._require_writable("load_frame")
+        started = time.perf_counter()
+        started_at = dt.datetime.now()
+        t = get_table(table)
+        missing = [c for c in t.required_columns if c not in frame.columns]
+        if missing:
+            raise SchemaError(
+                f"{source}: cannot load into {t.name}: missing required column"
+                f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(has: {', '.join(map(str, frame.columns)) or 'none'})",
+                table=t.name, column=missing[0])
+        keep = [c for c in t.column_names if c in frame.columns]
+        arrow = _frame_to_arrow(frame, keep)
+        con = self._con
+        con.register("_ccom_frame", arrow)
+        try:
+            con.execute("CREATE OR REPLACE TEMP VIEW _ccom_raw AS SELECT * FROM _ccom_frame")
+            exprs = {c: f"r.{_q(c)}" for c in keep}
+            return self._load_staged(
+                t, exprs, keep, sources=["_ccom_frame"], has_line=True,
+                line_mode="col", label=source, file_path=None,
+                sha256=None, profile="", strict=strict, started=started, started_at=started_at)
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("DROP VIEW IF EXISTS _ccom_raw")
+            con.unregister("_ccom_frame")
+
+    def _load_staged(
+        self, t: Table, exprs: dict[str, str], headers: list[str], *, sources: list[str],
+        has_line: bool, line_mode: "str | _CsvSource", label: str, file_path: str | None, sha256: str | None,
+        profile: str, strict: bool, started: float, started_at: dt.datetime,
+    ) -> IngestReport:
+        """Validate a staged source and load it into ``t``.
+
+        ``sources`` are FROM-able relations to try in order (a typed fast read, then text);
+        ``_ccom_raw`` is the same rows as text with ``_line`` (read again only for failing rows);
+        ``line_mode`` says where ``_line`` comes from: a column of the source (``"col"``), the
+        row position + 2 (``"rowid"``: header on line 1, one line per record) or the exact
+        record start lines registered as ``_ccom_lines`` (``"lines"``). Checks run before the transaction;
+        every change to the workspace happens in one transaction.
+        """
+        con = self._con
+        tq = _q(t.name)
+        for m in _MACROS:
+            con.execute(m)
+        mapped_cols = ", ".join(f"{e} AS {_q(c)}" for c, e in exprs.items())
+        line_sel = "r._line, " if has_line else ""
+        last_exc: duckdb.Error | None = None
+        src_types: dict[str, str] = {}
+        timings: dict[str, float] = {}
+        self.last_timings = timings
+        t0 = time.perf_counter()
+        for source in sources:
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_mapped AS "
+                            f"SELECT {line_sel}{mapped_cols or 'NULL AS _none'} FROM {source} r")
+                src_types = relation_types(con, "_ccom_mapped")
+                src_types.pop("_line", None)
+                src_types.pop("_none", None)
+                con.execute("CREATE OR REPLACE TEMP TABLE _ccom_checked AS " + typed_select(
+                    t, src_types, "_ccom_mapped", row_col="_line" if has_line else None,
+                    check_duplicates=False))
+                last_exc = None
+                break
+            except duckdb.Error as exc:
+                last_exc = exc
+        if last_exc is not None:
+            raise IngestError(f"{label}: cannot be read into {t.name} ({_first_line(last_exc)})",
+                              file=label, table=t.name)
+        try:
+            timings["validate_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            if isinstance(line_mode, _CsvSource):
+                csv_src = line_mode
+                if "parallel = false" in source and csv_src.line_mode == "rowid":
+                    con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_raw AS SELECT "
+                                f"row_number() OVER () + 1 AS _line, * FROM {source}")
+                if csv_src.line_mode == "rowid":
+                    n_rows = con.execute("SELECT count(*) FROM _ccom_checked").fetchall()[0][0]
+                    if n_rows + 1 != csv_src.expected_lines:
+                        csv_src.use_exact_lines(con, self._registered, n_rows)
+                line_mode = csv_src.line_mode
+            n_dups = self._flag_duplicates(t)
+            line_sql = {"col": "", "rowid": "c.rowid + 2 AS _line, ", "lines": "l._line, "}[line_mode]
+            view = f"SELECT {line_sql}c.*"
+            if n_dups:
+                code = _lit(t.key[0] + "|duplicate_key")
+                view += (f" REPLACE (CASE WHEN d._rid IS NULL THEN c._violations ELSE "
+                         f"list_append(c._violations, {code}) END AS _violations)")
+            view += " FROM _ccom_checked c"
+            if line_mode == "lines":
+                view += " JOIN _ccom_lines l ON l._idx = c.rowid"
+            if n_dups:
+                view += " LEFT JOIN _ccom_dupflag d ON d._rid = c.rowid"
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_checkedv AS {view}")
+            timings["duplicates_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            n_read, n_bad = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE len(_violations) > 0) FROM _ccom_checkedv"
+            ).fetchall()[0]
+            # Rows whose key is already in the workspace: identical → skip, different → conflict.
+            has_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {tq})").fetchall()[0][0]
+            key_join = " AND ".join(f"c.{_q(k)} = w.{_q(k)}" for k in t.key)
+            same = " AND ".join(f"c.{_q(c)} IS NOT DISTINCT FROM w.{_q(c)}" for c in t.column_names)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _ccom_match (_line BIGINT, same BOOLEAN, "
+                "existing_load BIGINT)")
+            if has_rows:
+                con.execute(
+                    f"INSERT INTO _ccom_match SELECT c._line, ({same}), w.{_LOAD_COL} "
+                    f"FROM _ccom_checkedv c JOIN {tq} w ON {key_join} WHERE len(c._violations) = 0")
+            n_existing, n_conflict = con.execute(
+                "SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) "
+                "FROM _ccom_match").fetchall()[0]
+            messages: list[str] = []
+            if n_bad or n_conflict:
+                # Text and mapped values of the failing rows only (one more read of the source).
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE _ccom_bad AS SELECT _line, _violations "
+                    "FROM _ccom_checkedv WHERE len(_violations) > 0")
+                raw_json = ("json_object(" + ", ".join(f"{_lit(h)}, r.{_q(h)}" for h in headers)
+                            + ")") if headers else "'{}'"
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE _ccom_badsrc AS SELECT r._line"
+                    f"{', ' + mapped_cols if mapped_cols else ''}, {raw_json} AS _raw_json "
+                    "FROM _ccom_raw r WHERE r._line IN (SELECT _line FROM _ccom_bad "
+                    "UNION ALL SELECT _line FROM _ccom_match WHERE NOT same)")
+                if n_bad:
+                    viol = summarise_violations(con, t, "_ccom_bad", src_types, row_col="_line",
+                                                source="_ccom_badsrc")
+                    res = ValidationResult(t.name, pd.DataFrame(), viol)
+                    messages += [f"{label}: {m}" for m in res.messages(row_word="lines")]
+                if n_conflict:
+                    messages.append(self._conflict_message(t, label, int(n_conflict)))
+            n_quar = int(n_bad) + int(n_conflict)
+            if strict and messages:
+                raise SchemaError(
+                    f"{label}: rejected (strict): {n_quar:,} of {n_read:,} rows break the contract "
+                    f"of {t.name}; nothing was loaded\n" + "\n".join(messages),
+                    table=t.name, column=None)
+            cols = ", ".join(_q(c) for c in t.column_names)
+            where = "len(c._violations) = 0"
+            if n_existing or n_conflict:
+                where += " AND c._line NOT IN (SELECT _line FROM _ccom_match)"
+            plain = line_mode != "lines" and not n_dups and not (n_existing or n_conflict)
+            timings["classify_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            con.execute("BEGIN")
+            try:
+                load_id = con.execute(
+                    "SELECT coalesce(max(load_id), 0) + 1 FROM _ccom_load").fetchall()[0][0]
+                n_loaded = con.execute(
+                    f"INSERT INTO {tq} ({cols}, {_LOAD_COL}) SELECT "
+                    f"{', '.join('c.' + _q(c) for c in t.column_names)}, {int(load_id)} "
+                    f"FROM {'_ccom_checked' if plain else '_ccom_checkedv'} c "
+                    f"WHERE {where}").fetchall()[0][0]
+                if n_quar:
+                    self._write_quarantine(t, src_types, int(load_id), label)
+                con.execute(
+                    "INSERT INTO _ccom_load VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
+                    [int(load_id), t.name, label, file_path, sha256, profile or None, int(n_read),
+                     int(n_loaded), n_quar, int(n_existing), started_at, dt.datetime.now()])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            timings["load_s"] = time.perf_counter() - t0
+        finally:
+            for obj in ("_ccom_checked", "_ccom_match", "_ccom_bad", "_ccom_badsrc", "_ccom_msgs",
+                        "_ccom_dupflag"):
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(f"DROP TABLE IF EXISTS {obj}")
+            for view in ("_ccom_mapped", "_ccom_checkedv"):
+                with contextlib.suppress(duckdb.Error):
+                    con.execute(f"DROP VIEW IF EXISTS {view}")
+        return IngestReport(
+            file=label, table=t.name, profile=profile, load_id=int(load_id), sha256=sha256,
+            rows_read=int(n_read), rows_loaded=int(n_loaded), rows_quarantined=n_quar,
+            rows_existing=int(n_existing), already_loaded=False, messages=messages,
+            elapsed_s=time.perf_counter() - started)
+
+    def _flag_duplicates(self, t: Table) -> int:
+        """The contract's duplicate-key rule on the materialised rows: the second and later
+        occurrence of a key (in source order) is listed in ``_ccom_dupflag(_rid)``. An aggregate
+        over the key columns only, instead of a window over wide rows. Returns how many."""
+        con = self._con
+        keys = ", ".join(_q(k) for k in t.key)
+        present = " AND ".join(f"{_q(k)} IS NOT NULL" for k in t.key)
+        on = " AND ".join(f"c.{_q(k)} = d.{_q(k)}" for k in t.key)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _ccom_dupflag AS "
+            f"WITH d AS (SELECT {keys}, min(rowid) AS _first FROM _ccom_checked WHERE {present} "
+            f"GROUP BY {keys} HAVING count(*) > 1) "
+            f"SELECT c.rowid AS _rid FROM _ccom_checked c JOIN d ON {on} WHERE c.rowid > d._first")
+        return int(con.execute("SELECT count(*) FROM _ccom_dupflag").fetchall()[0][0])
+
+    def _conflict_message(self, t: Table, label: str, n_conflict: int) -> str:
+        rows = self._con.execute(
+            "SELECT m._line, l.file_name FROM _ccom_match m LEFT JOIN _ccom_load l "
+            "ON l.load_id = m.existing_load WHERE NOT m.same ORDER BY m._line LIMIT 5").fetchall()
+        files = sorted({r[1] or "an earlier load" for r in rows})
+        lines = [int(r[0]) for r in rows]
+        more = ", …" if n_conflict > len(lines) else ""
+        return (f"{label}: {t.name} ({', '.join(t.key)}) {n_conflict:,} row"
+                f"{'s conflict' if n_conflict != 1 else ' conflicts'} with the row"
+                f"{'s' if n_conflict != 1 else ''} already loaded from {', '.join(files)}, first at "
+                f"lines {lines}{more}: quarantined, not overwritten")
+
+    def _write_quarantine(self, t: Table, src_types: dict[str, str], load_id: int, label: str) -> None:
+        con = self._con
+        msgs = rule_messages(t, src_types)
+        con.execute("CREATE OR REPLACE TEMP TABLE _ccom_msgs (code VARCHAR, col VARCHAR, msg VARCHAR)")
+        con.executemany("INSERT INTO _ccom_msgs VALUES (?, ?, ?)",
+                        [[code, code.split("|", 1)[0], msg] for code, msg in msgs.items()])
+        value_of = "CASE m.col " + " ".join(
+            f"WHEN {_lit(c)} THEN CAST(s.{_q(c)} AS VARCHAR)" for c in src_types) + " END" \
+            if src_types else "NULL"
+        reasons = (f"m.col || ' ' || m.msg || ' (value ' || coalesce('''' || ({value_of}) || '''', "
+                   "'empty') || ')'")
+        key_text = " || ', ' || ".join(
+            f"{_lit(k + '=')} || coalesce(CAST(s.{_q(k)} AS VARCHAR), 'empty')"
+            for k in t.key if k in src_types) or "''"
+        con.execute(
+            f"""
+            INSERT INTO _ccom_quarantine
+            SELECT {load_id}, {_lit(t.name)}, {_lit(label)}, q._line, q.reasons, s._raw_json
+            FROM (
+              SELECT b._line, string_agg({reasons}, '; ' ORDER BY b.i) AS reasons
+              FROM (SELECT _line, unnest(_violations) AS code,
+                           generate_subscripts(_violations, 1) AS i FROM _ccom_bad) b
+              JOIN _ccom_msgs m USING (code) JOIN _ccom_badsrc s USING (_line)
+              GROUP BY b._line
+              UNION ALL
+              SELECT x._line, 'conflicts with the row already loaded from '
+                     || coalesce(l.file_name, 'an earlier load') || ' (' || {key_text} || ')'
+              FROM _ccom_match x JOIN _ccom_badsrc s USING (_line)
+              LEFT JOIN _ccom_load l ON l.load_id = x.existing_load
+              WHERE NOT x.same
+            ) q JOIN _ccom_badsrc s USING (_line)
+            ORDER BY q._line
+            """)
+
+    # ---------------------------------------------------------------- reading
+
+    def read(self, table: str, columns: list[str] | None = None, where: str | None = None,
+             params: list[Any] | None = None) -> pd.DataFrame:
+        """Rows of a contract table, ordered by its key, typed like :meth:`Table.empty_frame`.
+
+        Parameters
+        ----------
+        table : str
+        columns : list of str, optional
+            Contract columns to return (default all).
+        where : str, optional
+            A SQL condition over the table's columns, e.g. ``"queue_id = ?"`` with ``params``.
+        """
+        t = get_table(table)
+        cols = list(columns) if columns is not None else t.column_names
+        unknown = [c for c in cols if c not in t.column_names]
+        if unknown:
+            raise SchemaError(f"{t.name} has no column{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(unknown)}", table=t.name, column=unknown[0])
+        sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(t.name)}"
+        if where:
+            sql += f" WHERE {where}"
+        sql += " ORDER BY " + ", ".join(_q(k) for k in t.key)
+        df = self._execute_df(sql, params)
+        return _conform(df, t, cols)
+
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run any SQL against the workspace and return a new DataFrame."""
+        return self._execute_df(sql, params)
+
+    def _execute_df(self, sql: str, params: Any = None) -> pd.DataFrame:
+        try:
+            return self._con.execute(sql, params).df()
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"query on {self.path} failed: {_first_line(exc)}") from None
+
+    def status(self) -> pd.DataFrame:
+        """One row per contract table: rows, quarantined rows, time and file of the last load."""
+        counts = " UNION ALL ".join(
+            f"SELECT {_lit(name)} AS table_name, {i} AS ord, count(*) AS n FROM {_q(name)}"
+            for i, name in enumerate(TABLES))
+        return self._con.execute(
+            f"""
+            WITH c AS ({counts}),
+            q AS (SELECT table_name, count(*) AS n FROM _ccom_quarantine GROUP BY table_name),
+            l AS (SELECT table_name, finished_at, file_name,
+                         row_number() OVER (PARTITION BY table_name ORDER BY finished_at DESC,
+                                            load_id DESC) AS rk
+                  FROM _ccom_load)
+            SELECT c.table_name AS "table", c.n AS rows, coalesce(q.n, 0) AS quarantined,
+                   l.finished_at AS last_load_at, l.file_name AS last_file
+            FROM c LEFT JOIN q USING (table_name) LEFT JOIN l ON l.table_name = c.table_name
+                   AND l.rk = 1
+            ORDER BY c.ord
+            """).df()
+
+    def loads(self) -> pd.DataFrame:
+        """The load log (``_ccom_load``), newest first."""
+        return self._con.execute("SELECT * FROM _ccom_load ORDER BY load_id DESC").df()
+
+    def quarantine(self, table: str | None = None, load_id: int | None = None) -> pd.DataFrame:
+        """Quarantined rows: load_id, table_name, source_file, line, reasons, raw_row (JSON)."""
+        conds, params = [], []
+        if table is not None:
+            conds.append("table_name = ?")
+            params.append(get_table(table).name)
+        if load_id is not None:
+            conds.append("load_id = ?")
+            params.append(int(load_id))
+        where = (" WHERE " + " AND ".join(conds)) if conds else ""
+        return self._con.execute(
+            f"SELECT * FROM _ccom_quarantine{where} ORDER BY load_id, line", params).df()
+
+    def export(self, table: str, out: str | os.PathLike[str]) -> Path:
+        """Write a contract table to ``.csv`` (UTF-8, comma, header) or ``.xlsx``, ordered by key.
+
+        Re-ingesting the exported file into a fresh workspace gives the same content.
+        """
+        t = get_table(table)
+        dest = Path(out)
+        suffix = dest.suffix.lower()
+        cols = ", ".join(_q(c) for c in t.column_names)
+        order = ", ".join(_q(k) for k in t.key)
+        sql = f"SELECT {cols} FROM {_q(t.name)} ORDER BY {order}"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+            try:
+                self._con.execute(f"COPY ({sql}) TO {_lit(str(tmp))} "
+                                  "(FORMAT csv, HEADER true, DELIMITER ',')")
+                os.replace(tmp, dest)
+            finally:
+                tmp.unlink(missing_ok=True)
+            return dest
+        if suffix == ".xlsx":
+            n = self._con.execute(f"SELECT count(*) FROM {_q(t.name)}").fetchall()[0][0]
+            if n > XLSX_MAX_ROWS:
+                raise ParameterError(
+                    f"{t.name} has {n:,} rows, more than an .xlsx sheet holds "
+                    f"({XLSX_MAX_ROWS:,}); export to .csv instead", param="out", value=str(dest))
+            import openpyxl
+
+            wb = openpyxl.Workbook(write_only=True)
+            ws = wb.create_sheet(t.name)
+            ws.append(t.column_names)
+            cur = self._con.execute(sql)
+            while True:
+                batch = cur.fetchmany(10_000)
+                if not batch:
+                    break
+                for row in batch:
+                    ws.append(list(row))
+            tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}.xlsx")
+            try:
+                wb.save(tmp)
+                os.replace(tmp, dest)
+            finally:
+                tmp.unlink(missing_ok=True)
+            return dest
+        raise ParameterError.expected("Workspace.export", "out", "a path ending in .csv or .xlsx",
+                                      str(dest))
+
+
+def _conform(df: pd.DataFrame, t: Table, cols: list[str]) -> pd.DataFrame:
+    out = {}
+    for c in cols:
+        dtype = PANDAS_DTYPES[t.column(c).dtype]
+        s = df[c]
+        if dtype == "object":
+            s = s.astype(object).where(s.notna(), None)
+        else:
+            s = s.astype(dtype)
+        out[c] = s
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+# --------------------------------------------------------------------------------------------
+# The single-writer lock
+# --------------------------------------------------------------------------------------------
+
+
+def _acquire_lock(real: Path, purpose: str) -> int:
+    lock_path = real.with_name(real.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            info = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+        except (ValueError, OSError):
+            info = {}
+        os.close(fd)
+        pid = info.get("pid", "?")
+        what = info.get("purpose", "unknown")
+        since = str(info.get("started_at", "?"))[11:19] or "?"
+        raise WorkspaceLockedError(
+            f"workspace {real} is being written by another ccom process (pid {pid}: {what!r}, "
+            f"since {since}); try again when it finishes") from None
+    payload = json.dumps({"pid": os.getpid(), "purpose": purpose,
+                          "started_at": dt.datetime.now().isoformat(timespec="seconds")})
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, payload.encode("utf-8"), 0)
+    return fd
+
+
+def _release_lock(fd: int) -> None:
+    try:
+        os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
