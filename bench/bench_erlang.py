@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import platform
 import statistics
 import sys
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- Grid: {n:,} cases ({N_QUEUES} queues x {N_DAYS} days x {N_INTERVALS} intervals), seeded; "
         f"10-500 calls per 30 min, AHT 180-420 s, {SL_TARGET:.0%} in {TARGET_S:g} s, shrinkage {SHRINK:.0%}.",
         f"- Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, pandas {pd.__version__}.",
+        f"numpy {np.__version__}, pandas {pd.__version__}; {os.cpu_count()} cores, 1-min load average at start "
+        f"{os.getloadavg()[0]:.1f} (other jobs share this machine; timings under load are slower and noisier).",
         f"- ccomkit `required_agents` Erlang C, whole grid (DataFrame in, DataFrame out, validation included): "
         f"median {t_c * 1e3:.2f} ms over {args.repeats} runs.",
         f"- ccomkit `required_agents` exact Erlang A (patience 60-600 s), whole grid: "
