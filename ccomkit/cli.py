@@ -153,11 +153,13 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ccomkit.schemas import get_table
     from ccomkit.store import Workspace, resolve_workspace
 
     with Workspace.open_read(resolve_workspace(args.workspace)) as ws:
-        n = ws.export(args.table, args.out)
-    print(f"{args.table}: {n} rows written to {args.out}")
+        out = ws.export(args.table, args.out)
+        n = int(ws.query(f'SELECT count(*) AS n FROM "{get_table(args.table).name}"')["n"].iloc[0])
+    print(f"{args.table}: {n:,} rows written to {out}")
     return 0
 
 
