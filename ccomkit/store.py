@@ -56,6 +56,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,27 +235,30 @@ class _Scan:
     sha256: str
     utf8: bool
     has_quote: bool
-    has_blank_line: bool
     size_bytes: int
     content_lines: int  # physical lines up to the last non-blank byte
 
 
 def _scan_file(path: Path, text_checks: bool) -> _Scan:
-    """One streamed pass: sha256 and, for text files, UTF-8 validity, quotes and blank lines."""
+    """One streamed pass: sha256 (in a helper thread; hashlib releases the GIL) and, for text
+    files, UTF-8 validity, whether a quote occurs, and the number of content lines (blank lines
+    and records spanning lines are detected later by comparing rows with lines)."""
     h = hashlib.sha256()
     dec = codecs.getincrementaldecoder("utf-8")()
-    utf8, quote, blank, pending_blank = text_checks, False, False, False
-    tail = b"\n"  # treat the file start as after a newline: a leading blank line counts
+    utf8, quote = text_checks, False
     size = 0
     newlines = 0
     last = b""
-    with open(path, "rb", buffering=0) as f:
+    with open(path, "rb", buffering=0) as f, ThreadPoolExecutor(1) as pool:
+        pending = None
         while True:
             chunk = f.read(_CHUNK_BYTES)
             if not chunk:
                 break
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(h.update, chunk)
             size += len(chunk)
-            h.update(chunk)
             if not text_checks:
                 continue
             newlines += chunk.count(b"\n")
@@ -266,30 +270,15 @@ def _scan_file(path: Path, text_checks: bool) -> _Scan:
                     utf8 = False
             if not quote and b'"' in chunk:
                 quote = True
-            if not blank:
-                if pending_blank and chunk.strip():
-                    blank = True
-                for sep in (b"\n\n", b"\n\r\n"):
-                    edge = tail + chunk[:2]
-                    i = edge.find(sep)
-                    if i >= 0:
-                        rest = edge[i:] + chunk[2:]
-                    else:
-                        i = chunk.find(sep)
-                        rest = chunk[i:] if i >= 0 else b""
-                    if rest:
-                        if rest.strip():
-                            blank = True
-                        else:
-                            pending_blank = True
-            tail = chunk[-2:]
+        if pending is not None:
+            pending.result()
     if utf8 and text_checks:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
     trailing = last[len(last.rstrip()):].count(b"\n")
-    return _Scan(h.hexdigest(), utf8, quote, blank, size, newlines - trailing + 1)
+    return _Scan(h.hexdigest(), utf8, quote, size, newlines - trailing + 1)
 
 
 def _transcode_gb18030(src: Path, dst: Path) -> None:
@@ -929,11 +918,9 @@ class Workspace:
         except duckdb.Error as exc:
             raise IngestError(f"{src.name}: cannot be read as CSV ({_first_line(exc)})",
                               file=str(src)) from None
-        # Row i is on line i + 1 unless a quoted field spans lines or blank lines are skipped;
-        # blank lines are seen by the scan, spanning records by counting rows against lines.
+        # Row i is on line i + 1 unless a quoted field spans lines or blank lines are skipped:
+        # _load_staged compares the rows read with the content lines and numbers exactly if not.
         csv_src.expected_lines = scan.content_lines
-        if scan.has_blank_line:
-            csv_src.use_exact_lines(con, registered)
         return csv_src
 
     def load_frame(self, table: str, frame: pd.DataFrame, source: str, strict: bool = False
@@ -1000,6 +987,9 @@ class Workspace:
         timings: dict[str, float] = {}
         self.last_timings = timings
         t0 = time.perf_counter()
+        # Stable: this process holds the workspace's write lock.
+        load_id = int(con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM _ccom_load")
+                      .fetchall()[0][0])
         for source in sources:
             try:
                 con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_mapped AS "
@@ -1007,9 +997,13 @@ class Workspace:
                 src_types = relation_types(con, "_ccom_mapped")
                 src_types.pop("_line", None)
                 src_types.pop("_none", None)
-                con.execute("CREATE OR REPLACE TEMP TABLE _ccom_checked AS " + typed_select(
-                    t, src_types, "_ccom_mapped", row_col="_line" if has_line else None,
-                    check_duplicates=False))
+                # A real (not TEMP) table of the working copy: when the target table is empty
+                # it is adopted as the target (rename), so the rows are written only once.
+                con.execute(
+                    f"CREATE OR REPLACE TABLE _ccom_checked AS SELECT *, {int(load_id)}::BIGINT AS "
+                    f"{_LOAD_COL} FROM (" + typed_select(
+                        t, src_types, "_ccom_mapped", row_col="_line" if has_line else None,
+                        check_duplicates=False) + ")")
                 last_exc = None
                 break
             except duckdb.Error as exc:
@@ -1095,15 +1089,19 @@ class Workspace:
             plain = line_mode != "lines" and not n_dups and not (n_existing or n_conflict)
             timings["classify_s"] = time.perf_counter() - t0
             t0 = time.perf_counter()
+            adopt = not has_rows and self._prepare_adoption(t, has_line, n_dups)
             con.execute("BEGIN")
             try:
-                load_id = con.execute(
-                    "SELECT coalesce(max(load_id), 0) + 1 FROM _ccom_load").fetchall()[0][0]
-                n_loaded = con.execute(
-                    f"INSERT INTO {tq} ({cols}, {_LOAD_COL}) SELECT "
-                    f"{', '.join('c.' + _q(c) for c in t.column_names)}, {int(load_id)} "
-                    f"FROM {'_ccom_checked' if plain else '_ccom_checkedv'} c "
-                    f"WHERE {where}").fetchall()[0][0]
+                if adopt:
+                    con.execute(f"DROP TABLE {tq}")
+                    con.execute(f"ALTER TABLE _ccom_checked RENAME TO {tq}")
+                    n_loaded = int(n_read) - int(n_bad)
+                else:
+                    n_loaded = con.execute(
+                        f"INSERT INTO {tq} ({cols}, {_LOAD_COL}) SELECT "
+                        f"{', '.join('c.' + _q(c) for c in t.column_names)}, {int(load_id)} "
+                        f"FROM {'_ccom_checked' if plain else '_ccom_checkedv'} c "
+                        f"WHERE {where}").fetchall()[0][0]
                 if n_quar:
                     self._write_quarantine(t, src_types, int(load_id), label)
                 con.execute(
@@ -1128,6 +1126,25 @@ class Workspace:
             rows_read=int(n_read), rows_loaded=int(n_loaded), rows_quarantined=n_quar,
             rows_existing=int(n_existing), already_loaded=False, messages=messages,
             elapsed_s=time.perf_counter() - started)
+
+    def _prepare_adoption(self, t: Table, has_line: bool, n_dups: int) -> bool:
+        """Turn the staged ``_ccom_checked`` into exactly the target's layout (failing rows
+        deleted, helper columns dropped) so that it can replace the empty target table."""
+        con = self._con
+        con.execute("DROP VIEW IF EXISTS _ccom_checkedv")
+        cond = "len(_violations) > 0"
+        if n_dups:
+            cond += " OR rowid IN (SELECT _rid FROM _ccom_dupflag)"
+        con.execute(f"DELETE FROM _ccom_checked WHERE {cond}")
+        con.execute("ALTER TABLE _ccom_checked DROP COLUMN _violations")
+        if has_line:
+            con.execute("ALTER TABLE _ccom_checked DROP COLUMN _line")
+        layout = "SELECT column_name, column_type FROM (DESCRIBE {})"
+        same = (con.execute(layout.format("_ccom_checked")).fetchall()
+                == con.execute(layout.format(_q(t.name))).fetchall())
+        if not same:  # pragma: no cover - the engine's types are the contract's types
+            raise WorkspaceError(f"internal: staged rows of {t.name} do not match its layout")
+        return True
 
     def _flag_duplicates(self, t: Table) -> int:
         """The contract's duplicate-key rule on the materialised rows: the second and later
