@@ -156,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=2)
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--queues", default=None, help="comma-separated subset of queues")
+    ap.add_argument("--skip-statsforecast", action="store_true",
+                    help="only the historical-average peers (fast)")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     try:
         import statsforecast  # noqa: F401
 
-        have_sf = True
+        have_sf = not args.skip_statsforecast
     except ImportError:
         have_sf = False
         print("statsforecast is not installed: only the historical-average peers run. "
