@@ -97,7 +97,9 @@ def test_level_shift_detected_by_wha() -> None:
 
 def test_weekdays_only_history_gets_weekdays_only() -> None:
     df = _synthetic_history(weeks=8, end="2025-09-19", weekdays_only=True, seed=4)
-    fc = make_forecaster("auto").fit(df).predict(horizon_days=5)
+    # N counts calendar days after the history's last day (Fri 2025-09-19): Sat..Fri, of which the
+    # history shows only the 5 weekdays open.
+    fc = make_forecaster("auto").fit(df).predict(horizon_days=7)
     days = fc["interval_start"].dt.normalize().unique()
     assert len(days) == 5
     assert (pd.DatetimeIndex(days).day_of_week < 5).all()
@@ -146,9 +148,10 @@ def test_holidays_closed_in_history_are_closed_in_forecast() -> None:
         cal = day_types("2024-07-01", "2025-10-31")
     hol = set(cal.loc[cal["day_type"] == "holiday", "date"])
     df = df[~df["interval_start"].dt.normalize().isin(hol)]
-    fc = make_forecaster("wha").fit(df).predict(horizon_days=5)
+    fc = make_forecaster("wha").fit(df).predict(horizon_days=17)
     days = pd.DatetimeIndex(fc["interval_start"].dt.normalize().unique())
-    # 2025-10-01..08 is the National Day block: the next 5 open weekdays skip it
+    # 17 calendar days after Fri 2025-09-26 run to Mon 10-13; 2025-10-01..08 is the National Day
+    # block and the history never opened on weekends (not even the 调休 Sun 09-28 / Sat 10-11)
     assert list(days.strftime("%m-%d")) == ["09-29", "09-30", "10-09", "10-10", "10-13"]
 
 

@@ -51,7 +51,8 @@ def test_multi_queue_with_aht_and_quantiles(tmp_path: Path) -> None:
 def test_weekdays_only_history(tmp_path: Path) -> None:
     df = _synthetic_history(weeks=6, end="2025-09-19", weekdays_only=True, seed=22)
     out = tmp_path / "fc.csv"
-    run_forecast(_args(_write(df, tmp_path / "h.csv"), out, horizon=5, method="wha"))
+    # --horizon-days 7 after Fri 2025-09-19 covers Sat..Fri: the 5 weekdays get rows.
+    run_forecast(_args(_write(df, tmp_path / "h.csv"), out, horizon=7, method="wha"))
     fc = pd.read_csv(out, parse_dates=["interval_start"])
     d = pd.DatetimeIndex(fc["interval_start"].dt.normalize().unique())
     assert (d.day_of_week < 5).all() and len(d) == 5 and d.min() == pd.Timestamp("2025-09-22")

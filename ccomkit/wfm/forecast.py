@@ -789,14 +789,15 @@ class BaseForecaster:
         return self.dispersion_[q]
 
     def predict(self, horizon_days: int = 7, quantiles: Sequence[float] | None = None) -> pd.DataFrame:
-        """Forecast the next ``horizon_days`` open days of every queue.
+        """Forecast the next ``horizon_days`` calendar days of every queue, open days only.
 
         Parameters
         ----------
         horizon_days : int, default 7
-            Number of days to forecast: the next ``horizon_days`` days after the history's last
-            day on which the history shows the queue open (a weekdays-only history gets
-            weekdays only; holidays follow how the history treated holidays).
+            Number of calendar days to cover: the next ``horizon_days`` days after the history's
+            last day, with rows only on days the history shows the queue open (a weekdays-only
+            history with ``horizon_days=7`` gets 5 weekdays; holidays follow how the history
+            treated holidays).
         quantiles : sequence of float in (0, 1) or None
             Adds one column per quantile, named by :func:`quantile_column`.
 
@@ -827,7 +828,9 @@ class BaseForecaster:
         if not is_open.any():
             raise SchemaError(f"{q!r}: the history shows the queue open on no day type, so there "
                               f"is nothing to forecast.", column="interval_start")
-        H = int(np.flatnonzero(is_open)[min(n_open, int(is_open.sum())) - 1]) + 1
+        # The next n calendar days after the history's last day; closed days (per the history's
+        # day types) get no rows, so a weekdays-only history with n = 7 gets its 5 weekdays.
+        H = n_open
         fut = fut.slice(0, H)
         is_open = is_open[:H]
         slots = slots[:H]
