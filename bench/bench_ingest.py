@@ -181,22 +181,28 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_peers:
         contenders += [("duckdb COPY (no validation)", run_duckdb_copy),
                        ("pandas read_csv (pyarrow)", run_pandas)]
-    results: dict[str, float] = {}
-    print(f"file: {csv_path.name}, {size_gb:.2f} GB, cores: {os.cpu_count()}")
-    for name, fn in contenders:
-        times = []
-        for i in range(args.runs):
+    times: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    rows: dict[str, int] = {}
+    print(f"file: {csv_path.name}, {size_gb:.2f} GB, {os.cpu_count()} cores; "
+          f"contenders interleaved per round (a noisy machine hits all of them alike)")
+    for i in range(args.runs):
+        for name, fn in contenders:
             gc.collect()
             dt_s, n = fn(csv_path, work)
-            times.append(dt_s)
-            print(f"  {name:30s} run {i + 1}: {dt_s:7.2f} s  {n / dt_s / 1e6:6.2f} M rows/s", flush=True)
-        med = statistics.median(times)
-        results[name] = med
-        print(f"{name:32s} median {med:7.2f} s  {n / med / 1e6:6.2f} M rows/s  ({n:,} rows)")
-    ours = results["ccomkit ingest"]
-    for name, med in results.items():
+            times[name].append(dt_s)
+            rows[name] = n
+            print(f"  round {i + 1} {name:30s} {dt_s:7.2f} s  {n / dt_s / 1e6:6.2f} M rows/s", flush=True)
+    print()
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:32s} median {med:7.2f} s  {rows[name] / med / 1e6:6.2f} M rows/s  "
+              f"({rows[name]:,} rows; runs: {', '.join(f'{t:.1f}' for t in ts)})")
+    ours = times["ccomkit ingest"]
+    for name, ts in times.items():
         if name != "ccomkit ingest":
-            print(f"ratio ccomkit / {name}: {med / ours:.2f} (throughput ratio; 1.0 = as fast)")
+            ratios = [p / o for p, o in zip(ts, ours)]
+            print(f"throughput ratio ccomkit / {name}: median {statistics.median(ratios):.2f} "
+                  f"(per round: {', '.join(f'{r:.2f}' for r in ratios)}; 1.0 = as fast)")
     return 0
 
 

@@ -1154,11 +1154,16 @@ class Workspace:
         keys = ", ".join(_q(k) for k in t.key)
         present = " AND ".join(f"{_q(k)} IS NOT NULL" for k in t.key)
         on = " AND ".join(f"c.{_q(k)} = d.{_q(k)}" for k in t.key)
+        # Group a 64-bit hash of the key first (a fixed-width key is far cheaper to aggregate than
+        # text + timestamp), then confirm on the real key columns of the few candidate rows.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _ccom_dupflag AS "
-            f"WITH d AS (SELECT {keys}, min(rowid) AS _first FROM _ccom_checked WHERE {present} "
-            f"GROUP BY {keys} HAVING count(*) > 1) "
-            f"SELECT c.rowid AS _rid FROM _ccom_checked c JOIN d ON {on} WHERE c.rowid > d._first")
+            f"WITH h AS (SELECT hash({keys}) AS _h FROM _ccom_checked WHERE {present} "
+            f"GROUP BY _h HAVING count(*) > 1), "
+            f"c AS (SELECT rowid AS _rid, {keys} FROM _ccom_checked WHERE {present} "
+            f"AND hash({keys}) IN (SELECT _h FROM h)), "
+            f"d AS (SELECT {keys}, min(_rid) AS _first FROM c GROUP BY {keys} HAVING count(*) > 1) "
+            f"SELECT c._rid FROM c JOIN d ON {on} WHERE c._rid > d._first")
         return int(con.execute("SELECT count(*) FROM _ccom_dupflag").fetchall()[0][0])
 
     def _conflict_message(self, t: Table, label: str, n_conflict: int) -> str:
