@@ -193,3 +193,34 @@ def test_erlang_a_edge_cases_and_large_loads() -> None:
     assert 0 < m.p_abandon[2] < 1 and m.p_abandon[3] < m.p_abandon[2]
     assert m.shape == (4, 5)
     assert list(m.columns) == ["p_wait", "p_abandon", "service_level", "asa_s", "occupancy"]
+
+
+def _exact_inv_b(n: int, a: float) -> float:
+    """1 / B(n, A) in exact rational arithmetic (A is a binary float, so exactly rational)."""
+    from fractions import Fraction
+
+    big_a, term, total = Fraction(a), Fraction(1), Fraction(1)
+    for k in range(1, n + 1):
+        term = term * big_a / k
+        total += term
+    return float(total / term)
+
+
+def test_inv_erlang_b_recursion_matches_exact_rationals() -> None:
+    from ccomkit.wfm.erlang import _REC_MAX_AGENTS, _inv_erlang_b
+
+    rng = np.random.default_rng(7)
+    a = np.concatenate([rng.uniform(0.01, 150.0, 60), [0.0, 0.0, 3.0, 50.0, 400.0]])
+    n = np.concatenate([np.floor(a[:60] + rng.uniform(-5.0, 4.0, 60) * np.sqrt(a[:60])).clip(0, None),
+                        [0.0, 4.0, 0.0, 1.0, float(_REC_MAX_AGENTS + 5)]])  # A = 0; n = 0; the closed-form path
+    got = _inv_erlang_b(a, n)
+    assert got[60] == 1.0 and np.isinf(got[61]) and got[62] == 1.0
+    for i in [*range(60), 63, 64]:
+        want = _exact_inv_b(int(n[i]), float(a[i]))
+        tol = 1e-14 if n[i] <= _REC_MAX_AGENTS else 1e-12
+        assert abs(got[i] / want - 1.0) <= tol, (a[i], n[i], got[i], want)
+    # the same rows in another order give the same values (rows are sorted by n internally)
+    perm = rng.permutation(a.size)
+    np.testing.assert_array_equal(_inv_erlang_b(a[perm], n[perm]), got[perm])
+    # and agree with the public (incomplete-gamma) Erlang B
+    np.testing.assert_allclose(1.0 / got[:60], erlang_b(a[:60], n[:60]), rtol=1e-12, atol=1e-300)

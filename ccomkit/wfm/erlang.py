@@ -14,6 +14,10 @@ representation ``1 / B(n, A) = A * int_0^inf exp(-A y) (1 + y)^n dy`` [1]_, eval
 Gauss-Legendre quadrature on the window where the log-concave integrand is within ``exp(-50)``
 of its maximum. Loads of thousands of Erlangs and thousands of agents are fine.
 
+For whole arrays (staffing searches) ``1/B`` is also available by the classic stable forward
+recursion ``1/B(k) = 1 + (k / A) / B(k - 1)`` (a sum of positive terms, accurate to a few ulp;
+:func:`_inv_erlang_b`), all rows stepping together.
+
 Erlang C follows from Erlang B: ``C = n B / (n - A (1 - B))`` for ``n > A`` [2]_.
 
 Erlang A (Palm's M/M/n+M model: Poisson arrivals at rate ``lambda``, exponential service at rate
@@ -79,6 +83,7 @@ ArrayLike = Any
 _DROP = 50.0  # quadrature window: where the log-concave integrand is within exp(-50) of its max
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(64)
 _TINY_CDF = 1e-280
+_A_BLOCK = 1024  # rows per Erlang A quadrature block (1024 x 64 nodes x 8 bytes = 512 KiB)
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,6 +194,54 @@ def _log_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
         res[tiny] = -(np.log(at) + _log_integral(log_f, np.zeros_like(hi), hi))
     out[pos] = np.minimum(res, 0.0)
     return out
+
+
+_REC_MAX_AGENTS = 400  # forward recursion up to this many agents; beyond, the closed form above
+
+
+def _inv_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """1 / B(n, A) for 1-D float arrays (A >= 0, n whole >= 0), by the stable forward recursion.
+
+    ``1/B(0) = 1``, ``1/B(k) = 1 + (k / A) / B(k-1)``: a sum of positive terms, so the relative
+    error stays within a few ulp per step (about 1e-15 at a hundred agents, checked in the
+    tests against exact rational arithmetic); this is the classic stable evaluation of
+    Erlang B. All rows step together, as array operations: they are sorted by ``n`` once, so
+    that the rows still running at step ``k`` (those with ``n >= k``) are a suffix of the
+    sorted arrays and each step works in place on slice views (no gathering per step). Rows
+    with more than ``_REC_MAX_AGENTS`` agents use :func:`_log_erlang_b` (incomplete gamma),
+    whose cost does not grow with ``n``. ``1/B`` overflows to ``inf`` only where ``B`` is below
+    ~1e-308 (read as 0).
+    """
+    out = np.empty(a.shape)
+    big = n > _REC_MAX_AGENTS
+    if big.any():
+        with np.errstate(over="ignore"):
+            out[big] = np.exp(-_log_erlang_b(a[big], n[big]))
+        small = ~big
+        out[small] = _inv_erlang_b(a[small], n[small])
+        return out
+    if a.size == 0:
+        return out
+    ni = n.astype(np.int16)
+    order = np.argsort(ni, kind="stable")  # radix sort for 16-bit keys
+    with np.errstate(divide="ignore"):
+        inv_a = 1.0 / a[order]  # A = 0 gives inf: 1/B = inf (B = 0) for n >= 1
+    # first sorted position of the rows with n >= k, for k = 1..max n
+    firsts = np.cumsum(np.bincount(ni)).tolist()
+    r = np.ones(a.shape)
+    for k, i in enumerate(firsts[:-1], start=1):
+        v = r[i:]
+        np.multiply(v, inv_a[i:], out=v)
+        v *= k
+        v += 1.0
+    out[order] = r
+    return out
+
+
+def _erlang_b_exact(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """B(n, A) for 1-D float arrays, by :func:`_inv_erlang_b`."""
+    with np.errstate(divide="ignore"):
+        return 1.0 / _inv_erlang_b(a, n)
 
 
 def _erlang_c_from_b(a: np.ndarray, n: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -304,9 +357,13 @@ def _erlang_a_all(
         with np.errstate(divide="ignore"):
             out["occupancy"][idx] = np.minimum(a[idx] / n[idx], 1.0)
     if np.any(fin):
-        res = _erlang_a_kernel(a[fin], n[fin], aht[fin], patience[fin], target[fin])
-        for k, v in res.items():
-            out[k][fin] = v
+        # in blocks of rows, so that the (rows x quadrature nodes) temporaries stay in cache
+        idx = np.flatnonzero(fin)
+        for start in range(0, idx.size, _A_BLOCK):
+            i = idx[start:start + _A_BLOCK]
+            res = _erlang_a_kernel(a[i], n[i], aht[i], patience[i], target[i])
+            for k, v in res.items():
+                out[k][i] = v
     return out
 
 

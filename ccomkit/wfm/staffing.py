@@ -4,12 +4,14 @@
 optionally ``patience_s``) into agents and FTE with Erlang C (no ``patience_s`` column) or exact
 Erlang A (M/M/n+M, with ``patience_s``), vectorised over the whole table:
 
-* Erlang C: every row starts at ``max(floor(A) + 1, ceil(A / max_occupancy_frac))`` agents and
-  all rows that still miss a target move up one agent together, Erlang B being carried by its
-  recursion ``B(n + 1) = A B(n) / (n + 1 + A B(n))`` (one array operation per step, no Python
-  object per interval).
+* Erlang C: every row starts just below its square-root staffing guess ``A + beta sqrt(A)``
+  (Halfin-Whitt), never below ``max(floor(A) + 1, ceil(A / max_occupancy_frac))``; ``1/B`` is
+  computed there exactly by the stable forward recursion ``1/B(k) = 1 + (k / A) / B(k - 1)``
+  (all rows together, one in-place array operation per step), then the rows that miss a target
+  move up one agent together (rows that already meet them move down), until the first ``n``
+  that meets every target. No Python object per interval.
 * Erlang A: a vectorised galloping + bisection search over the monotone targets, started from
-  the Erlang C answer.
+  the Erlang C answer, with the exact quadrature evaluated in cache-sized blocks of rows.
 
 The steps follow DOMAIN.md §3.2 (workload -> agents by SL / ASA / occupancy -> divide by
 ``1 - shrinkage``).
@@ -29,12 +31,13 @@ from scipy import special
 
 from ccomkit.errors import CcomkitWarning, ParameterError, SchemaError
 from ccomkit.schemas import require_columns
-from ccomkit.wfm.erlang import _erlang_a_all, _erlang_c_from_b, _log_erlang_b
+from ccomkit.wfm.erlang import _erlang_a_all, _erlang_c_from_b, _inv_erlang_b
 
 __all__ = ["required_agents"]
 
 REQUIRED_COLUMNS = ("calls_offered", "aht_s", "interval_min")
 STATUS_CODES = ("ok", "zero_load", "capped")
+_STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_CODES))
 _TABLE = "staffing input"
 _FTE_TOL = 1e-9  # ceil(agents / (1 - shrinkage) - tol): 14 / 0.7 = 20.000000000000004 -> 20
 
@@ -131,7 +134,10 @@ def _column_error(frame: pd.DataFrame, column: str, bad: np.ndarray, rule: str, 
 
 def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     col = frame[column]
-    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":  # plain NumPy numbers: no copy for float64
+        return col.to_numpy().astype(float, copy=False)
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return col.to_numpy(dtype=float, na_value=np.nan)
     try:
         return pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=float, na_value=np.nan)
@@ -141,30 +147,39 @@ def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
                             "numeric", table) from None
 
 
+def _all_in(values: np.ndarray, *, positive: bool) -> bool:
+    """Cheap check that every value is finite and >= 0 (> 0 with ``positive``); NaN fails."""
+    if values.size == 0:
+        return True
+    lo, hi = values.min(), values.max()  # NaN propagates into both and fails the comparisons
+    return bool((lo > 0 if positive else lo >= 0) and hi < np.inf)
+
+
 def interval_arrays(frame: pd.DataFrame, table: str, *, calls_column: str = "calls_offered",
                     aht_column: str = "aht_s") -> dict[str, np.ndarray]:
     """Validated float arrays of an interval table (calls, aht_s, interval_min, patience_s)."""
     calls = _numeric(frame, calls_column, table)
     aht = _numeric(frame, aht_column, table)
     interval = _numeric(frame, "interval_min", table)
-    bad = ~(np.isfinite(calls) & (calls >= 0))
-    if bad.any():
+    if not _all_in(calls, positive=False):
+        bad = ~(np.isfinite(calls) & (calls >= 0))
         raise _column_error(frame, calls_column, bad, "a finite number >= 0", table)
-    bad = ~(np.isfinite(interval) & (interval > 0))
-    if bad.any():
+    if not _all_in(interval, positive=True):
+        bad = ~(np.isfinite(interval) & (interval > 0))
         raise _column_error(frame, "interval_min", bad, "a finite number > 0", table)
     busy = calls > 0
-    bad = busy & ~(np.isfinite(aht) & (aht > 0))
-    if bad.any():
+    all_busy = bool(busy.all())
+    if not _all_in(aht if all_busy else aht[busy], positive=True):
+        bad = busy & ~(np.isfinite(aht) & (aht > 0))
         raise _column_error(frame, aht_column, bad, f"a finite number > 0 where {calls_column} > 0", table)
-    out = {"calls": calls, "aht": np.where(busy, aht, 1.0), "interval": interval}
+    out = {"calls": calls, "aht": aht if all_busy else np.where(busy, aht, 1.0), "interval": interval}
     if "patience_s" in frame.columns:
         pat = _numeric(frame, "patience_s", table)
         bad = busy & ~(pat > 0)  # NaN fails too; inf is allowed (Erlang C)
         if bad.any():
             raise _column_error(frame, "patience_s", bad, f"a number > 0 (inf allowed) where {calls_column} > 0",
                                 table)
-        out["patience"] = np.where(busy, pat, np.inf)
+        out["patience"] = pat if all_busy else np.where(busy, pat, np.inf)
     return out
 
 
@@ -201,32 +216,64 @@ def _beta_for_sl(target: float) -> tuple[np.ndarray, np.ndarray]:
 
 _LOG_KAPPA = np.log(_QED_WAIT / _BETA)[::-1]  # increasing in kappa as beta decreases
 _BETA_KAPPA = _BETA[::-1]
+# the same curve on a uniform grid in log(kappa), for a gather-based interpolation
+_LK_GRID = np.linspace(_LOG_KAPPA[0], _LOG_KAPPA[-1], 4001)
+_BK_GRID = np.interp(_LK_GRID, _LOG_KAPPA, _BETA_KAPPA)
+_FULL_STEPS = 2  # up-steps taken on all rows at once before the remaining rows are gathered
+
+
+def _interp_uniform(x: np.ndarray, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.interp(x, grid, values)`` for a uniform ``grid`` (clamped at both ends), by gathers.
+
+    ``np.interp`` binary-searches every point; on a uniform grid the cell is one division away.
+    """
+    t = (x - grid[0]) * ((grid.size - 1) / (grid[-1] - grid[0]))
+    np.clip(t, 0.0, grid.size - 1.0, out=t)
+    i = np.minimum(t.astype(np.intp), grid.size - 2)
+    t -= i
+    lo = values[i]
+    return lo + t * (values[i + 1] - lo)
 
 
 def _start_estimate(a: np.ndarray, aht: np.ndarray, p: dict[str, Any]) -> np.ndarray:
-    """Square-root staffing start ``A + beta sqrt(A)`` (Halfin-Whitt), a guess refined exactly."""
+    """Square-root staffing ``A + beta sqrt(A)`` (Halfin-Whitt), a guess refined exactly."""
     root = np.sqrt(a)
-    beta = np.zeros(a.shape)
+    beta = None
     if p["sl"] is not None:
         lg, bt = _beta_for_sl(p["sl"])
         with np.errstate(divide="ignore"):
-            beta = np.maximum(beta, np.interp(np.log(root * max(p["t"], 1e-9) / aht), lg, bt))
+            beta = _interp_uniform(np.log(root * (max(p["t"], 1e-9) / aht)), lg, bt)
     if p["asa"] is not None:
         with np.errstate(divide="ignore"):
-            beta = np.maximum(beta, np.interp(np.log(p["asa"] * root / aht), _LOG_KAPPA, _BETA_KAPPA))
-    return np.floor(a + beta * root)
+            b2 = _interp_uniform(np.log(root * (p["asa"] / aht)), _LK_GRID, _BK_GRID)
+        beta = b2 if beta is None else np.maximum(beta, b2)
+    if beta is None:
+        return a
+    return a + np.maximum(beta, 0.0) * root
 
 
-def _erlang_c_meets(n: np.ndarray, a: np.ndarray, b: np.ndarray, h: np.ndarray, p: dict[str, Any]) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+def _erlang_c_meets(n: np.ndarray, a: np.ndarray, r: np.ndarray, neg_tau: np.ndarray | None,
+                    h: np.ndarray, p: dict[str, Any]) -> np.ndarray:
+    """Whether ``n`` agents meet every Erlang C target, given ``r = 1 / B(n, A)``.
+
+    With ``spare = n - A`` and ``den = r spare + A`` (> 0 when ``spare > 0``), P(wait) is
+    ``n / den``, so ``SL = 1 - P(wait) exp(-spare T / AHT) >= target`` is tested as
+    ``n exp(-spare T / AHT) <= (1 - target) den`` and ``ASA = P(wait) AHT / spare <= asa`` as
+    ``n AHT <= asa spare den`` (no division). ``neg_tau`` is ``-T / AHT``.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
         spare = n - a
         met = spare > 0
         if p["sl"] is not None or p["asa"] is not None:
-            pw = n * b / (n - a * (1.0 - b))
+            den = r * spare
+            den += a
         if p["sl"] is not None:
-            met &= 1.0 - pw * np.exp(-spare * p["t"] / h) >= p["sl"]
+            lhs = spare * neg_tau
+            np.exp(lhs, out=lhs)
+            lhs *= n
+            met &= lhs <= (1.0 - p["sl"]) * den
         if p["asa"] is not None:
-            met &= pw * h <= p["asa"] * spare
+            met &= n * h <= p["asa"] * spare * den
         if p["occ"] is not None:
             met &= a <= p["occ"] * n + _FTE_TOL
     return met
@@ -237,56 +284,79 @@ def _search_erlang_c(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fewest agents meeting the Erlang C targets, for A > 0 rows.
 
-    Returns ``(agents, capped, erlang_b_at_agents)``. Every row starts from a square-root
-    staffing guess (never below ``floor(A) + 1`` nor the occupancy bound); Erlang B is evaluated
-    there once, then rows that already meet the targets step down with the inverse recursion
-    ``B(n - 1) = n B(n) / (A (1 - B(n)))`` and rows that miss them step up with
-    ``B(n + 1) = A B(n) / (n + 1 + A B(n))``, all rows together, until the first ``n`` that meets
-    every target (targets are monotone in ``n``).
+    Returns ``(agents, capped, 1 / erlang_b_at_agents)``. Every row starts just below its
+    square-root staffing guess (never below ``floor(A) + 1`` nor the occupancy bound), where
+    ``1/B`` is computed exactly by the forward recursion (:func:`_inv_erlang_b`); rows that
+    already meet the targets step down with ``1/B(n - 1) = (1/B(n) - 1) A / n`` and rows that
+    miss them step up with ``1/B(n + 1) = 1 + (n + 1) / (A B(n))``, all rows together, until the
+    first ``n`` that meets every target (targets are monotone in ``n``). The first
+    ``_FULL_STEPS`` up-steps run on the whole arrays (most rows finish within them), the rest
+    on the gathered remaining rows.
     """
     lower = np.minimum(_start_agents(a, p["occ"]), cap)
-    n = np.clip(_start_estimate(a, aht, p) - 1.0, lower, cap)
-    b = np.exp(_log_erlang_b(a, n))
-    met = _erlang_c_meets(n, a, b, aht, p)
+    n = np.clip(np.ceil(_start_estimate(a, aht, p) - 0.5) - 1.0, lower, cap)
+    r = _inv_erlang_b(a, n)
+    neg_tau = -p["t"] / aht if p["sl"] is not None else None
+    met = _erlang_c_meets(n, a, r, neg_tau, aht, p)
 
     # step down while the next lower staffing still meets every target
     down = np.flatnonzero(met & (n > lower))
     while down.size:
-        nn, bb = n[down], b[down]
-        b_prev = nn * bb / (a[down] * (1.0 - bb))
-        ok = _erlang_c_meets(nn - 1.0, a[down], b_prev, aht[down], p)
+        nn, ad = n[down], a[down]
+        r_prev = (r[down] - 1.0) * ad / nn
+        ok = _erlang_c_meets(nn - 1.0, ad, r_prev, None if neg_tau is None else neg_tau[down], aht[down], p)
         sel = down[ok]
         n[sel] -= 1.0
-        b[sel] = b_prev[ok]
+        r[sel] = r_prev[ok]
         down = sel[n[sel] > lower[sel]]
 
-    # step up the rows that miss a target (all together, compacting as rows finish)
-    result, result_b = n, b
-    capped = np.zeros(a.shape, dtype=bool)
-    idx = np.flatnonzero(~met)
+    # step up the rows that miss a target: first on the whole arrays, then on the rows left
+    todo = ~met
+    capped = todo & (n >= cap)
+    todo &= ~capped
+    if todo.any():
+        with np.errstate(divide="ignore"):
+            inv_a = 1.0 / a
+        for _ in range(_FULL_STEPS):
+            n1 = n + 1.0
+            r1 = r * inv_a
+            r1 *= n1
+            r1 += 1.0
+            ok = _erlang_c_meets(n1, a, r1, neg_tau, aht, p)
+            np.copyto(n, n1, where=todo)
+            np.copyto(r, r1, where=todo)
+            todo &= ~ok
+            at_cap = todo & (n >= cap)
+            capped |= at_cap
+            todo &= ~at_cap
+            if not todo.any():
+                break
+    idx = np.flatnonzero(todo)
     if idx.size:
-        aa, hh, cc, nn, bb = a[idx], aht[idx], cap[idx], n[idx], b[idx]
-        done_cap = nn >= cc
-        capped[idx[done_cap]] = True
-        keep = ~done_cap
-        idx, aa, hh, cc, nn, bb = idx[keep], aa[keep], hh[keep], cc[keep], nn[keep], bb[keep]
+        ia, hh, cc, nn, rr = inv_a[idx], aht[idx], cap[idx], n[idx], r[idx]
+        aa, tt = a[idx], None if neg_tau is None else neg_tau[idx]
         while idx.size:
             nn = nn + 1.0
-            ab = aa * bb
-            bb = ab / (nn + ab)
-            ok = _erlang_c_meets(nn, aa, bb, hh, p)
+            rr = 1.0 + rr * ia * nn
+            ok = _erlang_c_meets(nn, aa, rr, tt, hh, p)
             stop = ok | (nn >= cc)
             if stop.any():
                 sel = idx[stop]
-                result[sel], result_b[sel] = nn[stop], bb[stop]
+                n[sel], r[sel] = nn[stop], rr[stop]
                 capped[idx[stop & ~ok]] = True
                 keep = ~stop
-                idx, aa, hh, cc, nn, bb = idx[keep], aa[keep], hh[keep], cc[keep], nn[keep], bb[keep]
-    return result, capped, result_b
+                idx, aa, ia, hh, cc, nn, rr = idx[keep], aa[keep], ia[keep], hh[keep], cc[keep], nn[keep], rr[keep]
+                if tt is not None:
+                    tt = tt[keep]
+    return n, capped, r
+
+
+_A_METRICS = ("p_wait", "p_abandon", "service_level", "asa_s", "occupancy")
+_A_FIRST_STEP = 2.0  # first gallop step of the Erlang A search (the answer is most often 1-3 below Erlang C's)
 
 
 def _meets_erlang_a(a: np.ndarray, n: np.ndarray, aht: np.ndarray, pat: np.ndarray,
-                    p: dict[str, Any]) -> np.ndarray:
+                    p: dict[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     t = np.full(a.shape, p["t"] if p["t"] is not None else 0.0)
     m = _erlang_a_all(a, n, aht, pat, t)
     ok = n > 0
@@ -298,22 +368,35 @@ def _meets_erlang_a(a: np.ndarray, n: np.ndarray, aht: np.ndarray, pat: np.ndarr
         ok &= m["p_abandon"] <= p["ab"]
     if p["occ"] is not None:
         ok &= m["occupancy"] <= p["occ"]
-    return ok
+    return ok, m
 
 
 def _search_erlang_a(a: np.ndarray, aht: np.ndarray, pat: np.ndarray, p: dict[str, Any],
-                     cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fewest agents meeting the Erlang A targets (galloping + bisection, all rows at once)."""
+                     cap: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Fewest agents meeting the Erlang A targets (galloping + bisection, all rows at once).
+
+    Returns ``(agents, capped, metrics)``: the Erlang A measures at the answer are kept from
+    the evaluation that found it (no evaluation is repeated).
+    """
+    best = {k: np.full(a.shape, np.nan) for k in _A_METRICS}
+
+    def evaluate(rows: Any, n: np.ndarray) -> np.ndarray:
+        ok, m = _meets_erlang_a(a[rows], n, aht[rows], pat[rows], p)
+        keep = rows[ok] if not isinstance(rows, slice) else np.flatnonzero(ok)
+        for k in _A_METRICS:
+            best[k][keep] = m[k][ok]
+        return ok
+
     if any(p[k] is not None for k in ("sl", "asa", "occ")):
         guess, _, _ = _search_erlang_c(a, aht, p, cap)
     else:
         guess = np.floor(a) + 1.0
     guess = np.clip(guess, 1.0, cap)
-    ok = _meets_erlang_a(a, guess, aht, pat, p)
+    ok = evaluate(slice(None), guess)
     lo = np.where(ok, np.nan, guess)  # largest n known to fail
     hi = np.where(ok, guess, np.nan)  # smallest n known to pass
     # gallop down from passing guesses, up from failing ones
-    step = np.ones(a.shape)
+    step = np.full(a.shape, _A_FIRST_STEP)
     todo = np.isnan(lo) | np.isnan(hi)
     while todo.any():
         i = np.flatnonzero(todo)
@@ -321,7 +404,7 @@ def _search_erlang_a(a: np.ndarray, aht: np.ndarray, pat: np.ndarray, p: dict[st
         cand = np.where(down, np.maximum(hi[i] - step[i], 0.0), np.minimum(lo[i] + step[i], cap[i]))
         res = np.zeros(i.size, dtype=bool)
         pos = cand > 0
-        res[pos] = _meets_erlang_a(a[i][pos], cand[pos], aht[i][pos], pat[i][pos], p)
+        res[pos] = evaluate(i[pos], cand[pos])
         hi[i] = np.where(res, cand, hi[i])
         lo[i] = np.where(res, lo[i], cand)
         # a failing cap ends the upward search: the row is capped
@@ -334,11 +417,18 @@ def _search_erlang_a(a: np.ndarray, aht: np.ndarray, pat: np.ndarray, p: dict[st
     while todo.any():
         i = np.flatnonzero(todo)
         mid = np.floor((lo[i] + hi[i]) / 2.0)
-        res = _meets_erlang_a(a[i], mid, aht[i], pat[i], p)
+        res = evaluate(i, mid)
         hi[i] = np.where(res, mid, hi[i])
         lo[i] = np.where(res, lo[i], mid)
         todo = ~capped & (hi - lo > 1)
-    return np.where(capped, cap, hi), capped
+    agents = np.where(capped, cap, hi)
+    if capped.any():  # measures at the cap (which fails the targets)
+        i = np.flatnonzero(capped)
+        t = np.full(i.size, p["t"] if p["t"] is not None else 0.0)
+        m = _erlang_a_all(a[i], agents[i], aht[i], pat[i], t)
+        for k in _A_METRICS:
+            best[k][i] = m[k]
+    return agents, capped, best
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,39 +442,51 @@ def staff_arrays(
     p: dict[str, Any],
 ) -> dict[str, np.ndarray]:
     """Array-level staffing (used by :func:`required_agents` and the reserve force)."""
-    traffic = calls * aht / (interval_min * 60.0)
-    traffic = np.where(calls > 0, traffic, 0.0)
+    with np.errstate(invalid="ignore"):
+        traffic = calls * aht / (interval_min * 60.0)
+    busy = calls > 0
+    all_busy = bool(busy.all())
+    if not all_busy:
+        traffic = np.where(busy, traffic, 0.0)
+        busy = traffic > 0
+        all_busy = bool(busy.all())
     size = traffic.size
-    busy = traffic > 0
-    if p["cap"] is None:
-        cap = np.ceil(traffic / (p["occ"] or 1.0)) + 10.0 * np.ceil(np.sqrt(traffic)) + 100.0
-    else:
-        cap = np.full(size, float(p["cap"]))
     agents = np.zeros(size)
     capped = np.zeros(size, dtype=bool)
-    t = np.full(size, p["t"] if p["t"] is not None else 0.0)
-    sl = np.ones(size)
+    sl = np.full(size, np.nan) if p["t"] is None else np.ones(size)
     asa = np.zeros(size)
     occ = np.full(size, np.nan)
     ab = np.zeros(size)
-    if busy.any():
-        a, h = traffic[busy], aht[busy]
-        if patience is None:
-            n, c, b = _search_erlang_c(a, h, p, cap[busy])
-            pw = _erlang_c_from_b(a, n, b)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                stable = n > a
-                asa[busy] = np.where(stable, pw * h / (n - a), np.inf)
-                sl[busy] = np.where(stable, np.clip(1.0 - pw * np.exp(-(n - a) * t[busy] / h), 0.0, 1.0), 0.0)
-                occ[busy] = np.where(n > 0, np.minimum(a / n, 1.0), np.nan)
+    if size and (all_busy or busy.any()):
+        # the rows with calls: the whole arrays when every row has calls (no gathering)
+        sel: Any = slice(None) if all_busy else np.flatnonzero(busy)
+        a, h = traffic[sel], aht[sel]
+        if p["cap"] is None:
+            cap = np.ceil(a / (p["occ"] or 1.0)) + 10.0 * np.ceil(np.sqrt(a)) + 100.0
         else:
-            n, c = _search_erlang_a(a, h, patience[busy], p, cap[busy])
-            m = _erlang_a_all(a, n, h, patience[busy], t[busy])
-            sl[busy], asa[busy], occ[busy], ab[busy] = m["service_level"], m["asa_s"], m["occupancy"], m["p_abandon"]
-        agents[busy], capped[busy] = n, c
+            cap = np.full(a.size, float(p["cap"]))
+        if patience is None:
+            n, c, r = _search_erlang_c(a, h, p, cap)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                spare = n - a
+                stable = spare > 0
+                den = r * spare
+                den += a
+                pw = np.where(stable, np.minimum(n / den, 1.0), 1.0)  # n B / (n - A (1 - B))
+                asa[sel] = np.where(stable, pw * h / spare, np.inf)
+                if p["t"] is not None:
+                    w = spare * (-p["t"] / h)
+                    np.exp(w, out=w)
+                    w *= pw
+                    sl[sel] = np.where(stable, np.clip(1.0 - w, 0.0, 1.0), 0.0)
+                occ[sel] = np.minimum(a / n, 1.0)
+        else:
+            n, c, m = _search_erlang_a(a, h, patience[sel], p, cap)
+            asa[sel], occ[sel], ab[sel] = m["asa_s"], m["occupancy"], m["p_abandon"]
+            if p["t"] is not None:
+                sl[sel] = m["service_level"]
+        agents[sel], capped[sel] = n, c
     out: dict[str, np.ndarray] = {"traffic_erl": traffic, "agents_required": agents}
-    if p["t"] is None:
-        sl = np.full(size, np.nan)
     out["service_level"] = sl
     out["asa_s"] = asa
     out["occupancy"] = occ
@@ -487,10 +589,10 @@ def required_agents(
     cols: dict[str, Any] = {}
     for name, values in res.items():
         cols[name] = values.astype(np.int64) if name in ("agents_required", "fte_required") else values
-    codes = np.where(res["traffic_erl"] > 0, 0, 1)
+    codes = (res["traffic_erl"] <= 0).astype(np.int8)  # 0 ok, 1 zero_load
     codes[capped] = 2
-    cols["status"] = pd.Categorical.from_codes(codes, categories=list(STATUS_CODES))
-    new = pd.DataFrame(cols, index=frame.index)
+    cols["status"] = pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE, validate=False)
+    new = pd.DataFrame(cols, index=frame.index, copy=False)
     clash = [c for c in new.columns if c in frame.columns]
     out = pd.concat([frame.drop(columns=clash) if clash else frame, new], axis=1)
     n_capped = int(capped.sum())
