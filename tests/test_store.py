@@ -487,6 +487,26 @@ def test_failure_midway_leaves_the_workspace_byte_identical(ws_path, tmp_path, m
         assert ws.ingest(f, "agent_interval").rows_loaded == 1
 
 
+def test_failed_load_rolls_back_within_an_open_session(ws_path, tmp_path, monkeypatch):
+    """Into an empty table the staged rows are adopted by rename; a failure after that must
+    still roll the table back (the transaction, not only the file swap, is all-or-nothing)."""
+    f = _write(tmp_path / "x.csv", [AI_HEADER, _ai_row("A1", "08:00"), _ai_row("A1", "08:30", login="-1")])
+
+    def boom(self, *a, **k):
+        raise RuntimeError("disk on fire")
+
+    with Workspace.open_write(ws_path, "ingest") as ws:
+        monkeypatch.setattr(Workspace, "_write_quarantine", boom)
+        with pytest.raises(RuntimeError):
+            ws.ingest(f, "agent_interval")
+        monkeypatch.undo()
+        assert ws.status().set_index("table").loc["agent_interval", "rows"] == 0
+        assert ws.loads().empty and ws.quarantine().empty
+        rep = ws.ingest(f, "agent_interval")
+    assert (rep.rows_loaded, rep.rows_quarantined, rep.load_id) == (1, 1, 1)
+    assert _counts(ws_path)["agent_interval"] == 1
+
+
 def test_killed_writer_leaves_the_real_file_untouched(ws_path, tmp_path):
     before = _sha(ws_path)
     ready = tmp_path / "ready"
