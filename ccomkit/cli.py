@@ -202,22 +202,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.seats < 10:
         raise ParameterError.expected("ccom demo", "seats", "an integer >= 10", args.seats)
     path = resolve_workspace(args.workspace)
-    if path.exists() and not args.force:
-        raise CcomkitError(f"{path} already exists: pass --force to replace it, or --workspace another file")
+    if path.exists():
+        if not args.force:
+            raise CcomkitError(f"{path} already exists: pass --force to replace it, or --workspace another file")
+        with Workspace.open_read(path) as old:
+            if old.kind != "demo":
+                raise CcomkitError(
+                    f"{path} holds a {old.kind or 'non-ccom'} workspace, not a demo: refusing to replace it "
+                    "even with --force; build the demo with --workspace another file")
     t0 = time.perf_counter()
     frames = demo.generate(seats=args.seats, seed=args.seed, end_date=end, years=args.years)
     t_gen = time.perf_counter() - t0
-    if path.exists():
-        path.unlink()
     with Workspace.open_write(path, purpose="demo", create=True) as ws:
-        ws.init(kind="demo")
+        ws.reset(kind="demo")  # replaced atomically at the swap: a failed build keeps the old demo
         for name, frame in frames.items():
             ws.load_frame(name, frame, source=f"demo(seats={args.seats}, seed={args.seed})")
     total = sum(len(f) for f in frames.values())
     print(f"demo center: {args.seats} seats, {args.years} year(s) to {end}, seed {args.seed}: "
           f"{total:,} rows in {len(frames)} tables (generated in {t_gen:.1f} s, "
           f"{time.perf_counter() - t0:.1f} s in all)")
-    print(f"workspace: {path}")
+    print(f"workspace: {path.resolve()}")
     return 0
 
 

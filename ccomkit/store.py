@@ -761,6 +761,30 @@ class Workspace:
             con.execute("ROLLBACK")
             raise
 
+    @property
+    def kind(self) -> str | None:
+        """What the workspace holds (``"user"`` or ``"demo"``), from ``_ccom_meta``."""
+        try:
+            rows = self._con.execute("SELECT kind FROM _ccom_meta LIMIT 1").fetchall()
+        except duckdb.CatalogException:
+            return None
+        return rows[0][0] if rows else None
+
+    def reset(self, kind: str) -> None:
+        """Drop every table and start empty as ``kind`` (used to rebuild the demo workspace).
+
+        Inside :meth:`open_write` this is as atomic as any write: until the swap, readers see the
+        old content, and a failure leaves it in place.
+        """
+        self._require_writable("reset")
+        con = self._con
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            " AND table_type = 'BASE TABLE'").fetchall()]
+        for name in names:
+            con.execute(f"DROP TABLE {_q(name)}")
+        self.init(kind=kind)
+
     # ---------------------------------------------------------------- loading
 
     def ingest(

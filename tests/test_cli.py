@@ -141,3 +141,14 @@ def test_demo_and_summary_main_job(tmp_path):
     table = pd.read_csv(files[0])
     sl = table.loc[table["kpi_id"] == "service_level", "value"].iloc[0]
     assert 0.3 < sl < 1.0
+
+
+def test_demo_never_replaces_a_user_workspace(tmp_path):
+    ws = tmp_path / "center.duckdb"
+    write_acd(tmp_path / "acd.csv", good_rows(3))
+    assert run("ingest", str(tmp_path / "acd.csv"), "-t", "acd_interval", "-w", str(ws)).returncode == 0
+    before = ws.read_bytes()
+    res = run("demo", "--seats", "10", "--years", "1", "-w", str(ws), "--force")
+    assert res.returncode != 0
+    assert "not a demo" in res.stderr and "Traceback" not in res.stderr
+    assert ws.read_bytes() == before
