@@ -281,11 +281,26 @@ def test_period_changes_significant_and_not():
     assert r.value_prev == 0 and r.value == pytest.approx(0.35) and r.direction == 1
 
 
-def test_period_changes_match_statsmodels_ztest():
+def test_period_changes_newcombe_interval_by_hand():
+    # Wilson 95 %: 80/100 → (0.711171, 0.866633); 65/100 → (0.552544, 0.736358)
+    # Newcombe: −0.15 − sqrt((0.65 − 0.552544)² + (0.866633 − 0.8)²) = −0.268057
+    #           −0.15 + sqrt((0.736358 − 0.65)² + (0.8 − 0.711171)²) = −0.026112
+    r = period_changes(_two_weeks(80, 65), metrics=["csat"]).iloc[0]
+    l1, u1 = stats.binomtest(80, 100).proportion_ci(method="wilson")
+    l2, u2 = stats.binomtest(65, 100).proportion_ci(method="wilson")
+    assert r.change_lo == pytest.approx(-0.15 - math.hypot(0.65 - l2, u1 - 0.8), abs=1e-12)
+    assert r.change_hi == pytest.approx(-0.15 + math.hypot(u2 - 0.65, 0.8 - l1), abs=1e-12)
+    assert r.change_lo == pytest.approx(-0.268057, abs=1e-6)
+    assert r.change_hi == pytest.approx(-0.026112, abs=1e-6)
+
+
+def test_period_changes_match_statsmodels():
     sm = pytest.importorskip("statsmodels.stats.proportion")
     r = period_changes(_two_weeks(80, 65), metrics=["csat"]).iloc[0]
     z, p = sm.proportions_ztest([65, 80], [100, 100])
     assert r.z == pytest.approx(z, abs=1e-9) and r.p_value == pytest.approx(p, abs=1e-9)
+    lo, hi = sm.confint_proportions_2indep(65, 100, 80, 100, method="newcomb", compare="diff")
+    assert abs(r.change_lo - lo) < 1e-9 and abs(r.change_hi - hi) < 1e-9
 
 
 def test_period_changes_nps_by_hand():
@@ -298,6 +313,8 @@ def test_period_changes_nps_by_hand():
     assert r.change == pytest.approx(-0.4)
     assert r.z == pytest.approx(-0.4 / math.sqrt(0.0061 + 0.0069), abs=1e-12)
     assert r.label == "significant decrease"
+    half = stats.norm.ppf(0.975) * math.sqrt(0.0061 + 0.0069)
+    assert (r.change_lo, r.change_hi) == pytest.approx((-0.4 - half, -0.4 + half), abs=1e-12)
     # a small move is not flagged: week 2 with 48 promoters, 20 detractors: ΔNPS = −0.02
     w2 = [10] * 48 + [7] * 32 + [3] * 20
     r = period_changes(_two_weeks(80, 80, nps1=w1, nps2=w2), metrics=["nps"]).iloc[0]

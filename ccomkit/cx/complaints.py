@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ccomkit.cx.survey import _as_list, _frac, _numeric, _pareto, _violation
+from ccomkit.cx.survey import _as_list, _check_responses, _numeric, _pareto, _violation
 from ccomkit.errors import ParameterError, SchemaError
 from ccomkit.kpi import FREQS, _period, complaint_contacts, compute
 from ccomkit.schemas import FOLLOWUP, require_columns
@@ -248,8 +248,6 @@ def dsat_cases(csat_response: pd.DataFrame, *, as_of: Any = None, due_days: floa
         raise ParameterError.expected(owner, "due_days", "a number >= 0", due_days)
     if dsat_max not in (1, 2, 3):
         raise ParameterError.expected(owner, "dsat_max", "one of 1, 2, 3", dsat_max)
-    from ccomkit.cx.survey import _check_responses
-
     _check_responses(csat_response, ["survey_id", "q_overall", "followup_status",
                                      "responded_at"])
     fu = csat_response["followup_status"].astype(object).where(

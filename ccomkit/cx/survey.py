@@ -396,7 +396,8 @@ def survey_plan(
     out["invitations_needed"] = inv
     with np.errstate(invalid="ignore", divide="ignore"):
         out["invite_share_frac"] = np.where(pop > 0, inv / pop, np.nan)
-        # margin when all N contacts are invited: m = N·rr responses, e = z·sqrt(p(1−p)/m·(N−m)/(N−1))
+        # margin when all N contacts are invited: m = N·rr responses,
+        # e = z·sqrt(p(1−p)/m · (N−m)/(N−1))
         m = pop * rr
         z = _z(confidence_frac, owner)
         fpc = np.where(pop > 1, (pop - m) / (pop - 1), 0.0)
@@ -562,7 +563,6 @@ def period_changes(
     metrics: Sequence[str] = ("csat", "dsat", "nps"),
     question: str = "q_overall",
     alpha: float = 0.05,
-    confidence_frac: float = 0.95,
 ) -> pd.DataFrame:
     """Period-on-period changes of CSAT, DSAT and NPS, flagged only when significant.
 
@@ -573,6 +573,11 @@ def period_changes(
     ``significant`` is ``p < alpha``. ``label`` reads "significant increase",
     "significant decrease" or "not significant" (``label_zh`` likewise); a period without
     answers on either side gets "insufficient data".
+
+    ``change_lo`` / ``change_hi`` give the ``1 − alpha`` interval of the change, for reading
+    only: Newcombe's hybrid score interval (from the two Wilson intervals) for CSAT and DSAT,
+    ``ΔNPS ± z·sqrt(SE₁² + SE₂²)`` for NPS. The flag comes from the test; near the boundary the
+    Newcombe interval and the pooled test can disagree.
 
     Parameters
     ----------
@@ -586,16 +591,14 @@ def period_changes(
     question : str, default 'q_overall'
     alpha : float, default 0.05
         Significance level of the two-sided test.
-    confidence_frac : float, default 0.95
-        Level of the per-period intervals passed through from :func:`satisfaction`.
 
     Returns
     -------
     DataFrame
         One row per group × period (after the first) × metric: the ``by`` columns, ``metric``,
         ``prev_period``, ``period``, ``n_prev``, ``n``, ``value_prev``, ``value``, ``change``,
-        ``se_change``, ``z``, ``p_value``, ``significant``, ``direction`` (−1, 0, +1, only when
-        significant), ``label``, ``label_zh``, ``test``.
+        ``change_lo``, ``change_hi``, ``se_change``, ``z``, ``p_value``, ``significant``,
+        ``direction`` (−1, 0, +1, only when significant), ``label``, ``label_zh``, ``test``.
 
     Examples
     --------
@@ -622,8 +625,8 @@ def period_changes(
     if freq is None or freq == "interval":
         raise ParameterError.expected(owner, "freq", "one of 'D', 'W', 'M', 'Q', 'Y'", freq)
     by_cols = _as_list(by)
-    sat = satisfaction(csat_response, by_cols, freq=freq, time_col=time_col, question=question,
-                       confidence_frac=confidence_frac)
+    sat = satisfaction(csat_response, by_cols, freq=freq, time_col=time_col, question=question)
+    zc = float(stats.norm.ppf(1.0 - a / 2.0))
     sat = sat.sort_values([*by_cols, "period"], kind="stable").reset_index(drop=True)
     if by_cols:
         g = sat.groupby(by_cols, sort=False, dropna=False, observed=True)
@@ -641,6 +644,8 @@ def period_changes(
                 se = np.sqrt(prev["nps_se"].to_numpy(dtype=float) ** 2
                              + sat["nps_se"].to_numpy(dtype=float) ** 2)
             test = "NPS difference / sqrt(SE1^2 + SE2^2)"
+            d = v2 - v1
+            c_lo, c_hi = d - zc * se, d + zc * se
         else:
             cnt = "top2" if m == "csat" else "bottom2"
             n1, n2 = prev["n"].to_numpy(dtype=float), sat["n"].to_numpy(dtype=float)
@@ -650,6 +655,11 @@ def period_changes(
                 pool = (k1 + k2) / (n1 + n2)
                 se = np.sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2))
             test = "pooled two-proportion z-test"
+            l1, u1 = wilson_interval(np.nan_to_num(k1), np.nan_to_num(n1), 1.0 - a)
+            l2, u2 = wilson_interval(k2, n2, 1.0 - a)
+            d = v2 - v1
+            c_lo = d - np.sqrt((v2 - l2) ** 2 + (u1 - v1) ** 2)
+            c_hi = d + np.sqrt((u2 - v2) ** 2 + (v1 - l1) ** 2)
         diff = v2 - v1
         ok = (n1 > 0) & (n2 > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -668,6 +678,8 @@ def period_changes(
         blk["value_prev"] = v1
         blk["value"] = v2
         blk["change"] = diff
+        blk["change_lo"] = c_lo
+        blk["change_hi"] = c_hi
         blk["se_change"] = se
         blk["z"] = zz
         blk["p_value"] = pval
