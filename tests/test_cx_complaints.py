@@ -248,3 +248,54 @@ def test_demo_smoke(demo):
     assert rate.loc[~ok, "rate_valid_per10k"].isna().all()
     assert rate["complaints_all"].sum() == len(cp)
     assert complaint_pareto(cp)["cum_share"].iloc[-1] == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Common contract: no mutation, a missing column names itself, documented columns
+# --------------------------------------------------------------------------------------------
+
+CASE_COLUMNS = ["case_id", "kind", "opened_at", "due_at", "closed_at", "status", "is_closed",
+                "hours_to_close", "overdue", "hours_overdue", "closed_late"]
+
+
+def _dsat_frame() -> pd.DataFrame:
+    return pd.DataFrame({"survey_id": ["S1", "S2"],
+                         "responded_at": pd.to_datetime(["2026-03-02", "2026-03-03"]),
+                         "q_overall": [1, 2], "followup_status": ["open", "verified"]})
+
+
+@pytest.mark.parametrize("name", ["complaint_cases", "dsat_cases", "closure_summary",
+                                  "overdue_list", "complaint_pareto", "complaint_rate"])
+def test_common_contract(complaints, name):
+    acd = pd.DataFrame({"interval_start": pd.to_datetime(["2026-03-02 08:00"]),
+                        "handled": [1000]})
+    if name == "complaint_cases":
+        frame, call, col = complaints, lambda f: complaint_cases(f, as_of=AS_OF), "closed_at"
+        columns = [*CASE_COLUMNS, "category", "queue_id", "valid_flag", "root_cause",
+                   "repeat_flag", "customer_satisfied_flag", "as_of"]
+    elif name == "dsat_cases":
+        frame, call, col = _dsat_frame(), lambda f: dsat_cases(f, as_of=AS_OF), "followup_status"
+        columns = [*CASE_COLUMNS, "routed", "q_overall", "as_of"]
+    elif name == "closure_summary":
+        frame, call, col = complaint_cases(complaints, as_of=AS_OF), closure_summary, "status"
+        columns = ["cases", *CASE_STATES, "closed", "closure_rate", "verified_rate", "overdue",
+                   "overdue_rate", "closed_late", "on_time_rate", "median_hours_to_close",
+                   "repeats", "repeat_rate"]
+    elif name == "overdue_list":
+        frame, call, col = complaint_cases(complaints, as_of=AS_OF), overdue_list, "overdue"
+        columns = list(frame.columns)
+    elif name == "complaint_pareto":
+        frame, call, col = complaints, complaint_pareto, "root_cause"
+        columns = ["reason", "mentions", "share", "cum_share", "responses_with_reason",
+                   "share_of_responses", "rank", "vital_few"]
+    else:
+        frame, call, col = complaints, lambda f: complaint_rate(f, acd), "valid_flag"
+        columns = ["complaints_valid", "complaints_all", "handled", "rate_valid_per10k",
+                   "rate_all_per10k"]
+    before = frame.copy()
+    out = call(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    assert list(out.columns) == columns
+    with pytest.raises(SchemaError, match=col) as e:
+        call(frame.drop(columns=col))
+    assert e.value.column == col

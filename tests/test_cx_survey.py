@@ -14,6 +14,7 @@ from ccomkit.cx.survey import (
     driver_chart,
     dissat_pareto,
     nps_standard_error,
+    pareto_chart,
     period_changes,
     required_sample_size,
     satisfaction,
@@ -440,6 +441,9 @@ def test_charts(two_agents, drivers_case):
     assert "NPS" in spec["title"]
     spec = driver_chart(driver_analysis(drivers_case)).to_dict()
     assert "重要性" in spec["title"]
+    p = dissat_pareto(pd.DataFrame({"dissat_reasons": ["long_wait|unresolved", "long_wait"]}))
+    spec = pareto_chart(p, title_zh="投诉根因", title_en="Root causes").to_dict()
+    assert spec["title"] == "投诉根因 Root causes (Pareto)" and len(spec["layer"]) == 2
     with pytest.raises(ParameterError):
         satisfaction_chart(satisfaction(two_agents), metric="aht")
 
@@ -476,3 +480,46 @@ def test_demo_smoke(demo):
     assert (plan["responses_needed"] <= plan["contacts"]).all()
     satisfaction_chart(satisfaction(sv, "queue_id")).to_dict()
     driver_chart(drv).to_dict()
+
+
+# --------------------------------------------------------------------------------------------
+# Common contract: no mutation, a missing column names itself, documented columns
+# --------------------------------------------------------------------------------------------
+
+CONTRACT = [
+    (satisfaction, {"by": "agent_id"}, "q_overall",
+     ["agent_id", "invitations", "responses", "response_rate", "n", "top2", "bottom2", "csat",
+      "csat_lo", "csat_hi", "dsat", "dsat_lo", "dsat_hi", "mean_score", "n_nps", "promoters",
+      "detractors", "nps", "nps_se", "nps_lo", "nps_hi", "publishable"]),
+    (period_changes, {"freq": "D"}, "invited_at",
+     ["metric", "prev_period", "period", "n_prev", "n", "value_prev", "value", "change",
+      "change_lo", "change_hi", "se_change", "z", "p_value", "significant", "direction",
+      "label", "label_zh", "test"]),
+    (driver_analysis, {}, "q_speed",
+     ["driver", "n", "importance", "p_value", "performance", "importance_rank", "quadrant",
+      "quadrant_zh", "quadrant_en", "reliable"]),
+    (dissat_pareto, {}, "dissat_reasons",
+     ["reason", "mentions", "share", "cum_share", "responses_with_reason",
+      "share_of_responses", "rank", "vital_few"]),
+]
+
+
+@pytest.fixture()
+def full_survey(drivers_case) -> pd.DataFrame:
+    sv = drivers_case.copy()
+    sv["invited_at"] = pd.to_datetime(["2026-03-02"] * 5 + ["2026-03-03"] * 5)
+    sv["agent_id"] = ["A1", "A2"] * 5
+    sv["nps"] = [0, 3, 7, 9, 10] * 2
+    sv["dissat_reasons"] = ["long_wait", "unresolved", None, None, None] * 2
+    return sv
+
+
+@pytest.mark.parametrize("fn,kw,col,columns", CONTRACT, ids=lambda x: getattr(x, "__name__", ""))
+def test_common_contract(full_survey, fn, kw, col, columns):
+    before = full_survey.copy()
+    out = fn(full_survey, **kw)
+    pd.testing.assert_frame_equal(full_survey, before)
+    assert list(out.columns) == columns
+    with pytest.raises(SchemaError, match=col) as e:
+        fn(full_survey.drop(columns=col), **kw)
+    assert e.value.column == col

@@ -38,6 +38,7 @@ __all__ = [
     "driver_analysis",
     "driver_chart",
     "dissat_pareto",
+    "pareto_chart",
     "nps_standard_error",
     "period_changes",
     "required_sample_size",
@@ -1053,3 +1054,42 @@ def driver_chart(drivers: pd.DataFrame) -> Any:
         strokeDash=[4, 4]).encode(y="m:Q")
     return alt.layer(pts, labels, vline, hline).properties(
         title="驱动因素：重要性-表现 Drivers: importance vs performance", width=420, height=320)
+
+
+def pareto_chart(pareto: pd.DataFrame, *, title_zh: str = "不满意原因",
+                 title_en: str = "Dissatisfaction reasons") -> Any:
+    """Pareto chart (bars of mentions, line of the cumulative share) of a Pareto table.
+
+    Parameters
+    ----------
+    pareto : DataFrame
+        Output of :func:`dissat_pareto` or :func:`ccomkit.cx.complaints.complaint_pareto` (one
+        group; filter first when it has ``by`` columns).
+    title_zh, title_en : str
+        Title halves; the chart title is ``"<zh> <en> (Pareto)"``.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ccomkit.cx.survey import dissat_pareto, pareto_chart
+    >>> p = dissat_pareto(pd.DataFrame({"dissat_reasons": ["long_wait|unresolved", "long_wait"]}))
+    >>> pareto_chart(p).to_dict()["title"]
+    '不满意原因 Dissatisfaction reasons (Pareto)'
+    """
+    import altair as alt
+
+    require_columns(pareto, ["reason", "mentions", "cum_share"], "pareto")
+    data = pareto[["reason", "mentions", "cum_share"]].copy()
+    order = data["reason"].astype(str).tolist()
+    x = alt.X("reason:N", sort=order, title="原因 reason")
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, y=alt.Y("mentions:Q", title="次数 mentions"), tooltip=list(data.columns))
+    line = alt.Chart(data).mark_line(point=True, color="#d62728").encode(
+        x=x, y=alt.Y("cum_share:Q", title="累计占比 cumulative share",
+                     axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])))
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(
+        title=f"{title_zh} {title_en} (Pareto)", width=480, height=240)
