@@ -261,6 +261,10 @@ def test_scorecard_values_points_totals(small) -> None:
     assert v.loc[("B", "cs"), "points"] == pytest.approx(41.6666667)
     assert v.loc[("C", "cs"), "points"] == 0.0
     assert v.loc[("B", "mgr"), "status"] == "no_data"
+    # on_target: A 85 ≥ 80 yes; B 70 < 80 − tolerance 1 no; C has no value → NA
+    assert v.loc[("A", "qa"), "on_target"] is True or v.loc[("A", "qa"), "on_target"] == True  # noqa: E712
+    assert not v.loc[("B", "qa"), "on_target"]
+    assert pd.isna(v.loc[("C", "qa"), "on_target"])
     t = scorecard_totals(out).set_index("agent_id")
     # A: .5·100 + .3·41.667 + .2·90 = 50 + 12.5 + 18 = 80.5 (all weight covered)
     assert t.loc["A", "total_score"] == pytest.approx(80.5)
@@ -309,6 +313,22 @@ def test_scorecard_months_and_errors(small) -> None:
         scorecard(small, "agent", "2026-03")  # the shipped agent card needs more tables
     with pytest.raises(SchemaError, match="value"):
         scorecard(small, _card(), "2026-03", manual=MANUAL.drop(columns="value"))
+
+
+def test_scorecard_on_target_uses_tolerance(small) -> None:
+    kt = small["kpi_target"].copy()
+    kt.loc[1, "tolerance"] = 10.0          # T1 target 80 ± 10: B's 70 counts as on target
+    out = scorecard({**small, "kpi_target": kt}, _card(), "2026-03", manual=MANUAL)
+    v = out.set_index(["agent_id", "item_id"])
+    assert bool(v.loc[("B", "qa"), "on_target"])
+    assert v.loc[("B", "qa"), "points"] == 50.0   # points still follow the rule
+
+
+def test_scorecard_role_without_people_and_role_without_card(small) -> None:
+    out = scorecard(small, "coordinator", "2026-03")
+    assert out.empty and {"agent_id", "total_score", "points"} <= set(out.columns)
+    with pytest.raises(ParameterError, match="manager"):
+        scorecard(small, "manager", "2026-03")
 
 
 def test_scorecard_does_not_mutate(small) -> None:

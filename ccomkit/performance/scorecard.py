@@ -678,7 +678,10 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
     DataFrame
         One row per person × item: ``period``, ``scorecard_id``, ``agent_id``, ``role``,
         ``team_id``, ``item_id``, ``kpi_id``, ``grain``, ``value``, ``unit``, ``target``,
-        ``target_scope`` ('config', a kpi_target scope, or 'default'), ``tolerance``, ``better``,
+        ``target_scope`` ('config', a kpi_target scope, or 'default'), ``tolerance`` and
+        ``target_formula_variant`` (from the kpi_target row, for traceability: the value is
+        always computed with the item's own ``variant``/``params``), ``on_target`` (value at or
+        better than target, or within tolerance; NA without value or target), ``better``,
         ``rule``, ``points``, ``weight``, ``weighted_points``, ``status`` ('ok', 'no_data',
         'no_target'), and per person ``total_score`` and ``weight_covered``.
 
@@ -732,7 +735,7 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
                                         for i in sc.items) else pd.Series(dtype=object))
 
     blocks = []
-    for it in sc.items:
+    for it in (sc.items if len(ppl) else ()):  # nobody to score: read no tables
         b = ppl.copy()
         b["item_id"], b["kpi_id"], b["grain"] = it.item_id, it.kpi_id, it.grain
         if it.kpi_id is None:
@@ -762,15 +765,24 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
             tgt = r["target"].to_numpy(dtype=float)
             scope = r["target_scope"].to_numpy(dtype=object)
             tol = r["tolerance"].to_numpy(dtype=float)
+            tvar = r["formula_variant"].to_numpy(dtype=object)
         else:
             tgt = np.full(len(b), np.nan if it.target == "kpi_target" else float(it.target))
             scope = np.full(len(b), "config" if it.target != "kpi_target" else None, object)
             tol = np.full(len(b), np.nan)
+            tvar = np.full(len(b), None, dtype=object)
         miss = np.isnan(tgt)
         if it.target_default is not None:
             tgt = np.where(miss, float(it.target_default), tgt)
             scope = np.where(miss, "default", scope)
         b["target"], b["target_scope"], b["tolerance"] = tgt, scope, tol
+        b["target_formula_variant"] = pd.Series(tvar, index=b.index, dtype=object)
+        val = b["value"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            better_or_equal = (val >= tgt) if it.better == "higher" else (val <= tgt)
+            near = np.abs(val - tgt) <= np.nan_to_num(tol, nan=0.0)
+        b["on_target"] = pd.array(np.where(np.isnan(val) | np.isnan(tgt), pd.NA,
+                                           better_or_equal | near), dtype="boolean")
         b["better"], b["rule"], b["weight"] = it.better, it.rule.kind, float(it.weight)
         b["points"] = score_points(b["value"].to_numpy(), tgt, it.rule, it.better)
         status = np.where(b["value"].isna(), "no_data",
@@ -779,8 +791,8 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
         b["status"] = status
         blocks.append(b)
     cols = ["agent_id", "role", "team_id", "item_id", "kpi_id", "grain", "value", "unit",
-            "target", "target_scope", "tolerance", "better", "rule", "points", "weight",
-            "status"]
+            "target", "target_scope", "tolerance", "target_formula_variant", "on_target",
+            "better", "rule", "points", "weight", "status"]
     if not blocks or ppl.empty:
         out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     else:
