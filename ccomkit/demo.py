@@ -74,6 +74,7 @@ class QueueSpec:
     patience_s: float = 180.0
     workdays_only: bool = False
     concurrency: float = 1.0
+    priority: float = 1.0  # share of the pool's load its calls wait behind (VIP jumps the line)
     weekend_factor: float = 0.72
     evening: float = 0.35
     talk_frac: float = 0.78
@@ -89,7 +90,7 @@ DEFAULT_QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec("TEC", "技术支持", "voice", 8, 22, 0.13, 430, patience_s=200, hold_frac=0.10,
               group="TEC"),
     QueueSpec("VIP", "贵宾专线", "voice", 0, 24, 0.06, 360, sl_threshold_s=10, patience_s=120,
-              entry=False, group="SPC"),
+              priority=0.85, entry=False, group="SPC"),
     QueueSpec("BIZ", "政企业务", "voice", 9, 18, 0.07, 380, workdays_only=True, entry=False,
               group="SPC"),
     QueueSpec("ESC", "投诉升级", "voice", 9, 21, 0.025, 620, patience_s=240, hold_frac=0.09,
@@ -107,7 +108,9 @@ class DemoSpec:
     Parameters
     ----------
     seats : int
-        Workstations; headcount is about ``headcount_per_seat × seats``.
+        Workstations. Volume is proportional to the seats (``voice_scale``, ``chat_scale``);
+        the workforce is sized to what the plan needs (≈ 1.4 heads a seat at 200 seats, more
+        in a very small center).
     seed : int
         Seed of ``numpy.random.default_rng``.
     end_date : date
@@ -122,10 +125,12 @@ class DemoSpec:
     end_date: date = date(2026, 10, 31)
     years: int = 2
     queues: tuple[QueueSpec, ...] = DEFAULT_QUEUES
-    headcount_per_seat: float = 1.25
+    voice_scale: float = 19500.0  # mid-week voice calls a day per seat × AHT / share
+    chat_scale: float = 17500.0
+    plan_model: str = "erlang_c"  # requirement model of the planners: "erlang_a" or "erlang_c"
     team_size: int = 13
     workdays_per_week: float = 6.0  # 做六休一 rota of outsourced centers (5.5 = 大小周)
-    part_time_frac: float = 0.08
+    part_time_frac: float = 0.25
     absence_rate: float = 0.04
     late_rate: float = 0.05
     annual_growth: float = 0.07
@@ -463,12 +468,31 @@ def _agents_needed(a: np.ndarray, aht: np.ndarray, t_s: np.ndarray, target: floa
     return np.where(a <= 1e-9, 0.0, hi)
 
 
+def _agents_needed_a(lam: np.ndarray, aht: np.ndarray, patience: np.ndarray, t_s: np.ndarray,
+                     target: float) -> np.ndarray:
+    """Continuous servers needed so that :func:`_service` (abandonment included) answers
+    ``target`` of the offered calls within ``t_s``."""
+    a = lam * aht
+    lo = np.maximum(a * 0.5, 0.0)
+    hi = a + 6 * np.sqrt(a) + 6
+    for _ in range(18):
+        mid = (lo + hi) / 2
+        ok = _service(lam, mid, aht, patience, t_s)["ans_t"] >= target
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    return np.where(a <= 1e-9, 0.0, hi)
+
+
+_IMPATIENT = 0.25  # share of callers with the queue's mean patience ...
+_PATIENT_X = 6.0  # ... the others are this many times more patient
+
+
 def _service(lam: np.ndarray, n: np.ndarray, aht: np.ndarray, patience: np.ndarray,
              t_s: np.ndarray) -> dict[str, np.ndarray]:
     """Erlang-A style outcome fractions for arrival rate ``lam`` (per second), ``n`` servers.
 
-    Callers' patience is a mix of two exponentials (half with mean ``patience``, half five times
-    as patient), the load on the servers is reduced by the abandons (fixed point), and an
+    Callers' patience is a mix of two exponentials (a quarter with mean ``patience``, the rest
+    six times as patient), the load on the servers is reduced by the abandons (fixed point), and an
     overloaded queue abandons at least the fluid excess ``1 - n/a``.
 
     Returns fractions of offered: abandoned ``ab``, answered within T ``ans_t``; the probability
@@ -476,7 +500,8 @@ def _service(lam: np.ndarray, n: np.ndarray, aht: np.ndarray, patience: np.ndarr
     """
     a = lam * aht
     g1 = 1.0 / patience
-    g2 = g1 / 5.0
+    g2 = g1 / _PATIENT_X
+    f1 = _IMPATIENT
     with np.errstate(divide="ignore", invalid="ignore"):
         fluid = np.clip(1 - n / np.maximum(a, 1e-12), 0, 0.995)
         ab = fluid.copy()
@@ -484,13 +509,13 @@ def _service(lam: np.ndarray, n: np.ndarray, aht: np.ndarray, patience: np.ndarr
             a_eff = np.minimum(a * (1 - ab), n * 0.985)
             pw = _erlang_c(n, a_eff)
             nu = np.maximum(n - a_eff, 0.0) / aht
-            new = pw * 0.5 * (g1 / (nu + g1) + g2 / (nu + g2))
+            new = pw * (f1 * g1 / (nu + g1) + (1 - f1) * g2 / (nu + g2))
             new = np.maximum(new, fluid)
             ab = 0.5 * ab + 0.5 * new
-        ans_w = 0.5 * (nu / (nu + g1) * (1 - np.exp(-(nu + g1) * t_s))
-                       + nu / (nu + g2) * (1 - np.exp(-(nu + g2) * t_s)))
+        ans_w = (f1 * nu / (nu + g1) * (1 - np.exp(-(nu + g1) * t_s))
+                 + (1 - f1) * nu / (nu + g2) * (1 - np.exp(-(nu + g2) * t_s)))
         ans_t = (1 - pw) + pw * ans_w
-        r = 2.0 / (1.0 / (nu + g1) + 1.0 / (nu + g2))  # harmonic mean: mean wait = 1/r
+        r = 1.0 / (f1 / (nu + g1) + (1 - f1) / (nu + g2))  # mean wait = 1/r
     none = n <= 0.05
     ab = np.where(none, 1.0, ab)
     ans_t = np.where(none, 0.0, np.minimum(ans_t, 1 - ab))
@@ -527,35 +552,41 @@ _SUPPORT_ROLES = ("supervisor", "qa", "trainer", "wfm", "coordinator", "manager"
 
 
 def _support_counts(agents: int) -> dict[str, int]:
+    """Support roles for ``agents`` agents. A small center (under 60 agents) has no
+    supervisor, WFM analyst or coordinator: the manager and the team leaders do that work."""
     teams = max(1, round(agents / 13))
+    small = agents < 60
     return {
         "team_leader": teams,
-        "supervisor": max(1, -(-teams // 6)),
-        "qa": max(4, round(agents / 45)),
-        "trainer": max(2, round(agents / 90)),
-        "wfm": max(1, round(agents / 150)),
-        "coordinator": max(1, round(agents / 150)),
+        "supervisor": 0 if small else max(1, -(-teams // 6)),
+        "qa": max(2 if agents < 100 else 4, round(agents / 45)),
+        "trainer": max(1 if agents < 90 else 2, round(agents / 90)),
+        "wfm": 0 if small else max(1, round(agents / 150)),
+        "coordinator": 0 if small else max(1, round(agents / 150)),
         "manager": 1 + agents // 1000,
     }
 
 
-def _build_workforce(spec: DemoSpec, rng: np.random.Generator, cal: pd.DataFrame
+def _build_workforce(spec: DemoSpec, rng: np.random.Generator, cal: pd.DataFrame, agents: int
                      ) -> tuple[_Workforce, dict]:
     """Simulate the staff month by month: initial staff, leavers, hiring waves, promotions."""
     n_days = len(cal)
     queues = spec.queues
-    hc_target = round(spec.headcount_per_seat * spec.seats)
-    agents = hc_target
-    while agents + sum(_support_counts(agents).values()) > hc_target:
-        agents -= 1
+    agents = max(int(agents), 4)
     sup = _support_counts(agents)
+    hc_target = agents + sum(sup.values())
     shares = np.array([q.share for q in queues])
     shares = shares / shares.sum()
     q_target = shares * agents
     groups = sorted({q.group for q in queues}, key=[q.group for q in queues].index)
     g_of_q = np.array([groups.index(q.group) for q in queues])
     g_target = np.array([q_target[g_of_q == g].sum() for g in range(len(groups))])
-    teams_per_group = np.maximum(1, np.round(g_target / spec.team_size)).astype(int)
+    teams_per_group = np.round(g_target / spec.team_size).astype(int)
+    if teams_per_group.sum() == 0:
+        teams_per_group[int(np.argmax(g_target))] = 1
+    # a group too small for a team of its own joins the teams of the largest group
+    big = int(np.argmax(teams_per_group))
+    g_of_q = np.where(teams_per_group[g_of_q] > 0, g_of_q, big)
     # total teams should equal the TL count
     sup["team_leader"] = int(teams_per_group.sum())
     team_group = np.repeat(np.arange(len(groups)), teams_per_group)
@@ -642,7 +673,7 @@ def _build_workforce(spec: DemoSpec, rng: np.random.Generator, cal: pd.DataFrame
         haz = np.where(tenure < 90, 0.10, np.where(tenure < 365, 0.045, 0.028))
         exp_leave = float((haz * (act & (roles == "agent"))).sum())
         size = int(round(agents - n_agents + 1.2 * exp_leave))
-        if size >= max(3, agents // 80) and dates[m0] < spec.end_date - timedelta(days=20):
+        if size >= max(2 if agents < 100 else 3, agents // 80) and dates[m0] < spec.end_date - timedelta(days=20):
             qa_ = np.array(wf.q0)
             cur = np.array([((qa_ == qi) & act & (roles == "agent")).sum() for qi in range(len(queues))])
             for _ in range(size):
@@ -776,7 +807,8 @@ def generate(seats: int = 200, seed: int = 20261123, end_date: date = date(2026,
     Parameters
     ----------
     seats : int, default 200
-        Workstations; headcount is about 1.25 × seats.
+        Workstations; the offered volume is proportional to the seats and the headcount
+        follows the workload (≈ 1.4 × seats at 200 seats).
     seed : int, default 20261123
         Seed of the random generator. The same arguments always give identical frames.
     end_date : date, default 2026-10-31
@@ -821,9 +853,10 @@ class _Generator:
     # ---- orchestration -------------------------------------------------------------------
     def run(self) -> dict[str, pd.DataFrame]:
         spec, rng = self.spec, self.rng
-        self.wf, self.wf_info = _build_workforce(spec, rng, self.cal)
+        self._volume()
+        self.wf, self.wf_info = _build_workforce(spec, rng, self.cal, self.agents_needed)
         self._agent_arrays()
-        self._volume_plan()
+        self._plan()
         self._roster()
         self._agent_rows()
         self._service()
@@ -862,7 +895,7 @@ class _Generator:
         self.a_phone_from = self.a_hire + 21
 
     # ---- volume and plan -----------------------------------------------------------------
-    def _volume_plan(self) -> None:
+    def _volume(self) -> None:
         spec, rng, cal = self.spec, self.rng, self.cal
         D, Q = self.n_days, self.Q
         work = cal["is_workday"].to_numpy()
@@ -919,87 +952,183 @@ class _Generator:
         t = (np.arange(SLOTS) + 0.5) / 2
         self.hour_aht = 1 + 0.10 * _gauss(t, 3, 2.5) - 0.03 * _gauss(t, 10.5, 1.5) \
             + 0.03 * _gauss(t, 20.5, 1.5)
-        # calibrate volume so that the plan uses the available full-time agent-days
-        self.avail_frac = 0.86  # productive share of a logged-in shift interval
-        qq = self.a_q0
-        ft = (self.a_role == "agent") & ~self.a_pt
-        days = np.arange(D)
-        fte = np.zeros((Q, D))
-        for qi in range(Q):
-            m = ft & ((self.a_q0 == qi) | (self.a_q1 == qi))
-            for i in np.flatnonzero(m):
-                lo = max(0, self.a_phone_from[i])
-                hi = min(D, self.a_leave[i])
-                if self.a_q0[i] != self.a_q1[i]:
-                    if qq[i] == qi:
-                        hi = min(hi, self.a_tday[i])
-                    else:
-                        lo = max(lo, self.a_tday[i])
-                if hi > lo:
-                    fte[qi, lo:hi] += 1
-        del days
-        level = np.array([q.share for q in spec.queues]) * spec.seats * 55.0
-        wpw = spec.workdays_per_week / 7.0
-        for _ in range(3):
-            self.plan_lam = level[:, None, None] * self.daily[:, :, None] * plan_mult[:, :, None] * prof
-            self.plan_lam *= open_day[:, :, None]
-            self._plan_shifts()
-            for qi, q in enumerate(spec.queues):
-                frac = wpw if not q.workdays_only else 0.96
-                have = (fte[qi] * open_day[qi]).sum() * frac * (1 - spec.absence_rate)
-                need = self.shift_need[qi].sum()
-                if need > 0:
-                    level[qi] *= (have / need) ** 1.05
-        self.level = level
-        self.plan_lam = level[:, None, None] * self.daily[:, :, None] * plan_mult[:, :, None] * prof
-        self.plan_lam *= open_day[:, :, None]
+        self.plan_mult = plan_mult
+        # staffing pools: every voice agent is multi-skilled across the voice queues (one pool,
+        # routed with priority to VIP); chat agents form their own pool unless it would have
+        # fewer than a team of agents, then they blend with the voice pool
+        chans = list(dict.fromkeys(q.channel for q in spec.queues))
+        ch_share = np.array([sum(q.share for q in spec.queues if q.channel == c) for c in chans])
+        ch_share = ch_share / ch_share.sum()
+        est = ch_share * 1.1 * spec.seats
+        main = int(np.argmax(ch_share))
+        pool_of_ch = np.where(est >= spec.team_size, np.arange(len(chans)), main)
+        _, pool_of_ch = np.unique(pool_of_ch, return_inverse=True)
+        self.pool_of_q = np.array([pool_of_ch[chans.index(q.channel)] for q in spec.queues])
+        self.P = int(self.pool_of_q.max()) + 1
+        self.pool_qs = [np.flatnonzero(self.pool_of_q == p) for p in range(self.P)]
+        self.pool_open_day = np.stack([open_day[qs_].any(axis=0) for qs_ in self.pool_qs])
+        self.pool_est = np.array([est[pool_of_ch == p].sum() for p in range(self.P)])
+        # servers per agent: a chat-only pool serves sessions (concurrency), a blended pool agents
+        self.pool_conc = np.array([
+            spec.queues[qs_[0]].concurrency
+            if len({spec.queues[i].concurrency for i in qs_}) == 1 else 1.0
+            for qs_ in self.pool_qs])
+        # volume: proportional to the seats. A queue's level is its share of the workforce over
+        # its AHT (its share of the workload) times a fixed number of calls per seat; the
+        # workforce is then sized to what the plan needs
+        base = np.array([q.share * q.concurrency / q.aht_s * (7 / 5 if q.workdays_only else 1.0)
+                         for q in spec.queues]) * spec.seats
+        scale = np.where(np.array([q.channel == "chat" for q in spec.queues]),
+                         spec.chat_scale, spec.voice_scale)
+        self.level = base * scale
+        zero = np.zeros((self.P, D))
+        self.ft_n, self.pt_n, self.tl_n = zero, zero, zero
         self._plan_shifts()
-        self.fte = fte
+        # full-time shifts a day without part-timers or team leaders; an agent on the books
+        # gives about 0.76 of them (days off, absence, classroom weeks, vacancies, part-timers)
+        self.agents_needed = int(round(self.shift_need.mean(axis=1).sum() / 0.77))
 
-    def _shift_templates(self, q: QueueSpec) -> list[int]:
-        if q.open_h == 0 and q.close_h == 24:
+    def _plan(self) -> None:
+        """The plan with the actual workforce: part-timers, team leaders and full-timers."""
+        self.a_pool = self.pool_of_q[self.a_q0]  # transfers stay inside a channel
+        self._pool_supply()
+        self._plan_shifts()
+
+    def _pool_supply(self) -> None:
+        """Agents on phones per pool and day: full-timers, part-timers, team leaders."""
+        D, P = self.n_days, self.P
+        start = np.clip(self.a_phone_from, 0, D)
+        stop = np.clip(np.minimum(self.a_leave, self.a_tl_since), 0, D)
+        out = {}
+        for name, m in (("ft", (self.a_role == "agent") & ~self.a_pt),
+                        ("pt", (self.a_role == "agent") & self.a_pt)):
+            diff = np.zeros((P, D + 1))
+            idx = np.flatnonzero(m & (stop > start))
+            np.add.at(diff, (self.a_pool[idx], start[idx]), 1)
+            np.add.at(diff, (self.a_pool[idx], stop[idx]), -1)
+            out[name] = np.cumsum(diff, axis=1)[:, :D]
+        tl = np.flatnonzero(self.a_role == "team_leader")
+        diff = np.zeros((P, D + 1))
+        lo = np.clip(self.a_tl_since[tl], 0, D)
+        hi = np.clip(self.a_leave[tl], 0, D)
+        ok = hi > lo
+        np.add.at(diff, (self.pool_of_q[self.a_q1[tl][ok]], lo[ok]), 1)
+        np.add.at(diff, (self.pool_of_q[self.a_q1[tl][ok]], hi[ok]), -1)
+        out["tl"] = np.cumsum(diff, axis=1)[:, :D]
+        self.ft_n, self.pt_n, self.tl_n = out["ft"], out["pt"], out["tl"]
+
+    @property
+    def plan_lam(self) -> np.ndarray:
+        """Planned calls per queue, day and slot (no noise, outages or unplanned lift)."""
+        return (self.level[:, None, None] * self.daily[:, :, None] * self.plan_mult[:, :, None]
+                * self.prof * self.open_day[:, :, None])
+
+    def _pool_templates(self, p: int) -> list[int]:
+        qs = [self.spec.queues[i] for i in self.pool_qs[p]]
+        if any(q.open_h == 0 and q.close_h == 24 for q in qs):
             return list(range(12, 31)) + [44]
-        first, last = 2 * q.open_h, 2 * q.close_h - 18
+        first = 2 * min(q.open_h for q in qs)
+        last = 2 * max(q.close_h for q in qs) - 18
         return list(range(first, max(first, last) + 1))
 
     def _plan_shifts(self) -> None:
-        """Required agents per interval (Erlang C at the SL target) and the full-time shift mix
-        that covers them (non-negative least squares per queue and day)."""
+        """Required agents per pool and interval (Erlang C at the SL target on the pooled load)
+        and the full-time shift mix that covers what part-timers and team leaders leave
+        (non-negative least squares per pool and day)."""
         from scipy.optimize import nnls
 
         spec = self.spec
-        Q, D = self.Q, self.n_days
+        D, P = self.n_days, self.P
+        lam_all = self.plan_lam
         self.shift_starts = []
         self.shift_w = []
-        self.shift_need = np.zeros((Q, D))
-        for qi, q in enumerate(spec.queues):
-            aht = q.aht_s * 1.04 * self.hour_aht[None, :] * np.ones((D, 1))
-            lam = self.plan_lam[qi] / SLOT_S
-            a = lam * aht / q.concurrency
-            n = _agents_needed(a, aht / q.concurrency, np.full_like(a, q.sl_threshold_s),
-                               spec.sl_target)
-            n = np.where(self.plan_lam[qi] > 0.05, np.maximum(n, 2.0 if q.share >= 0.1 else 1.0), 0.0)
-            req = n
-            starts = self._shift_templates(q)
+        self.pt_starts = []
+        self.pt_w = []
+        self.shift_need = np.zeros((P, D))
+        self.req_n = np.zeros((P, D, SLOTS))
+        work = self.cal["is_workday"].to_numpy()
+        for p in range(P):
+            qs_ = self.pool_qs[p]
+            qobj = [spec.queues[i] for i in qs_]
+            lam = lam_all[qs_]  # (k, D, S) calls per slot
+            # agent time per contact (a chat session takes 1/concurrency of an agent)
+            pc = self.pool_conc[p]
+            aht_q = np.array([q.aht_s / q.concurrency * pc for q in qobj])[:, None, None] * 1.04 \
+                * self.hour_aht[None, None, :]
+            calls = lam.sum(axis=0)
+            work_s = (lam * aht_q).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                aht = np.where(calls > 0, work_s / np.maximum(calls, 1e-12), qobj[0].aht_s)
+                tsl = np.where(calls > 0, (lam * np.array([q.sl_threshold_s for q in qobj])[:, None, None]
+                                           ).sum(axis=0) / np.maximum(calls, 1e-12), 20.0)
+            a = work_s / SLOT_S
+            if spec.plan_model == "erlang_a":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    pat = (lam * np.array([q.patience_s for q in qobj])[:, None, None]).sum(axis=0) \
+                        / np.maximum(calls, 1e-12)
+                n = _agents_needed_a(calls / SLOT_S, aht, np.where(calls > 0, pat, 180.0), tsl,
+                                     spec.sl_target) / pc
+            else:
+                n = _agents_needed(a, aht, tsl, spec.sl_target) / pc
+            floor = 2.0 if self.pool_est[p] >= 40 else 1.0
+            n = np.where(calls > 0.05, np.maximum(n, floor), 0.0)
+            # team leaders (09:00-18:00 on workdays, about a fifth of their time on calls)
+            # cover part of it
+            req = n.copy()
+            req[:, 18:36] = np.maximum(req[:, 18:36] - (self.tl_n[p] * work * 0.97 * 0.22)[:, None], 0.0)
+            starts = self._pool_templates(p)
+            pt_starts = self._pt_templates(p)
             # availability over a 9-hour shift: breaks and aux ~7 %, the meal taken at
-            # offset 7, 8 or 9 (one hour)
+            # offset 7, 8 or 9 (one hour); a 4.5-hour part-time shift has one break
             prof = np.full(18, 0.93)
             prof[7:11] *= 1 - np.array([1, 2, 2, 1]) / 3
             cov = np.zeros((SLOTS, len(starts)))
             for j, s in enumerate(starts):
                 cov[(s + np.arange(18)) % SLOTS, j] = prof
-            w = np.zeros((D, len(starts)))
+            cov_pt = np.zeros((SLOTS, len(pt_starts)))
+            for j, s in enumerate(pt_starts):
+                cov_pt[s:s + 9, j] = 0.95
+            both = np.concatenate([cov, cov_pt], axis=1)
+            nft = len(starts)
+            # part-timers available per day (5 days a week)
+            pt_cap = self.pt_n[p] * (5 / 7) * 0.92 * (1 - spec.absence_rate)
+            w = np.zeros((D, nft))
+            wpt = np.zeros((D, len(pt_starts)))
+
+            def fit(m: np.ndarray, target: np.ndarray) -> np.ndarray:
+                # least squares that penalises under-cover more than over-cover
+                wt = np.ones(SLOTS)
+                for _ in range(3):
+                    sw = np.sqrt(wt)
+                    x, _ = nnls(m * sw[:, None], target * sw)
+                    wt = np.where(m @ x < target, 12.0, 1.0)
+                return x
+
             for d in range(D):
-                if req[d].sum() > 0:
-                    # least squares that penalises under-cover more than over-cover
-                    wt = np.ones(SLOTS)
-                    for _ in range(3):
-                        sw = np.sqrt(wt)
-                        w[d], _ = nnls(cov * sw[:, None], req[d] * sw)
-                        wt = np.where(cov @ w[d] < req[d], 6.0, 1.0)
+                if req[d].sum() <= 0:
+                    continue
+                if pt_cap[d] >= 0.5:
+                    # part-timers take the peaks, as many as there are
+                    x = fit(both, req[d])
+                    xp = x[nft:]
+                    if xp.sum() > pt_cap[d]:
+                        xp = xp * (pt_cap[d] / xp.sum())
+                    wpt[d] = xp
+                w[d] = fit(cov, np.maximum(req[d] - cov_pt @ wpt[d], 0.0))
+            self.pt_w.append(wpt)
+            self.pt_starts.append(np.array(pt_starts))
             self.shift_starts.append(np.array(starts))
             self.shift_w.append(w)
-            self.shift_need[qi] = w.sum(axis=1)
+            self.shift_need[p] = w.sum(axis=1)
+            self.req_n[p] = n
+
+    def _pt_templates(self, p: int) -> list[int]:
+        """Part-time (4.5-hour) shift starts of a pool: every 30 minutes from 07:00 (or the
+        opening) to 4.5 hours before the close (at most 19:30)."""
+        qs = [self.spec.queues[i] for i in self.pool_qs[p]]
+        lo = max(14, 2 * min(q.open_h for q in qs))
+        hi = min(39, 2 * max(q.close_h for q in qs) - 9)
+        return list(range(lo, max(lo, hi) + 1))
 
     # ---- roster --------------------------------------------------------------------------
     def _roster(self) -> None:
@@ -1018,35 +1147,33 @@ class _Generator:
         week_key = (np.arange(A)[:, None] * 0.6180339887 + np.arange(n_weeks)[None, :] * 0.13
                     + rng.random((A, 1)) * 0.05) % 1.0
         wd = cal["weekday"].to_numpy()
-        for qi, q in enumerate(spec.queues):
-            phone = (self.a_role == "agent")
-            ina = np.flatnonzero(phone & ((self.a_q0 == qi) | (self.a_q1 == qi)))
+        qs_all = spec.queues
+        q_open = np.array([[2 * q.open_h, 2 * q.close_h] for q in qs_all])
+        for p in range(self.P):
+            ina = np.flatnonzero((self.a_role == "agent") & (self.a_pool == p))
             if len(ina) == 0:
                 continue
             lo = np.maximum(self.a_phone_from[ina], 0)
             hi = np.minimum(self.a_leave[ina], D)
-            tr = self.a_tday[ina]
-            lo = np.where((self.a_q1[ina] == qi) & (self.a_q0[ina] != qi), np.maximum(lo, tr), lo)
-            hi = np.where((self.a_q0[ina] == qi) & (self.a_q1[ina] != qi), np.minimum(hi, tr), hi)
             # team leaders promoted from agents stop being agents
             hi = np.minimum(hi, np.where(self.a_tl_since[ina] < BIG, self.a_tl_since[ina], BIG))
             ln = np.maximum(hi - lo, 0)
             ag = np.repeat(ina, ln)
             dd = np.repeat(lo, ln) + (np.arange(ln.sum()) - np.repeat(np.cumsum(ln) - ln, ln))
-            ok = self.open_day[qi, dd]
+            ok = self.pool_open_day[p, dd]
             ag, dd = ag[ok], dd[ok]
             pt = self.a_pt[ag]
-            # part-timers: fixed 4.5-hour shifts on 5 days a week
-            ptm = pt & (wd[dd] != off1[ag]) & (wd[dd] != off2[ag]) & (rng.random(len(ag)) < 0.92)
-            if ptm.any():
-                pa_, pd_ = ag[ptm], dd[ptm]
-                pstart = np.where(rng.random(len(pa_)) < 0.5, 19, 27)
-                if q.channel == "chat":
-                    pstart = np.where(rng.random(len(pa_)) < 0.3, 35, pstart)
-                pstart = np.clip(pstart, 2 * q.open_h, 2 * q.close_h - 9)
-                recs_a.append(pa_); recs_d.append(pd_); recs_q.append(np.full(len(pa_), qi))
-                recs_kind.append(np.full(len(pa_), 1)); recs_start.append(pstart)
-                recs_span.append(np.full(len(pa_), 9))
+            # part-timers: 4.5-hour shifts at the peaks, about 5 days a week, as the plan needs
+            if pt.any():
+                pa_, pd_ = ag[pt], dd[pt]
+                avail = (wd[pd_] != off1[pa_]) & (wd[pd_] != off2[pa_]) & (rng.random(len(pa_)) < 0.92)
+                score = avail + rng.random(len(pa_)) * 0.5
+                need = np.round(self.pt_w[p].sum(axis=1) / (1 - spec.absence_rate)).astype(int)
+                sa, sd, sst = self._assign(pa_, pd_, score, need, self.pt_w[p], self.pt_starts[p],
+                                           week_key, week)
+                recs_a.append(sa); recs_d.append(sd); recs_q.append(np.full(len(sa), p))
+                recs_kind.append(np.full(len(sa), 1)); recs_start.append(sst)
+                recs_span.append(np.full(len(sa), 9))
             ag, dd = ag[~pt], dd[~pt]
             if len(ag) == 0:
                 continue
@@ -1054,30 +1181,11 @@ class _Generator:
             frac_two = float(np.clip(6 - spec.workdays_per_week, 0, 1))  # weeks with two days off
             two_off = ((week[dd] * 37 + ag * 11) % 100) < frac_two * 100
             off = (wd[dd] == off1[ag]) | (two_off & (wd[dd] == off2[ag]))
-            if not q.workdays_only:
-                score = np.where(off, 0.0, 1.0) + rng.random(len(ag)) * 0.9
-            else:
-                score = rng.random(len(ag))
-            need = np.round(self.shift_need[qi] / (1 - spec.absence_rate)).astype(int)
-            order = np.lexsort((-score, dd))
-            dd_s = dd[order]
-            first = np.searchsorted(dd_s, dd_s, side="left")
-            rank = np.arange(len(dd_s)) - first
-            take = rank < need[dd_s]
-            sel = order[take]
-            ag_s, dd_s2 = ag[sel], dd[sel]
-            # a weekly rota: an agent keeps about the same place in the day's shift order for a
-            # week (weekly 早/中/晚/夜 rotation), so shifts are stable and quick returns are rare
-            wkey = week_key[ag_s, week[dd_s2]]
-            # the agent's rota position picks the shift from the day's shift mix
-            w = self.shift_w[qi]
-            cum = np.cumsum(w, axis=1)
-            tot = cum[:, -1:]
-            cum = np.where(tot > 0, cum / np.maximum(tot, 1e-12), np.linspace(0, 1, w.shape[1] + 1)[None, 1:])
-            j = (wkey[:, None] > cum[dd_s2]).sum(axis=1)
-            j = np.minimum(j, w.shape[1] - 1)
-            starts = self.shift_starts[qi][j]
-            recs_a.append(ag_s); recs_d.append(dd_s2); recs_q.append(np.full(len(ag_s), qi))
+            score = np.where(off, 0.0, 1.0) + rng.random(len(ag)) * 0.9
+            need = np.round(self.shift_need[p] / (1 - spec.absence_rate)).astype(int)
+            ag_s, dd_s2, starts = self._assign(ag, dd, score, need, self.shift_w[p],
+                                               self.shift_starts[p], week_key, week)
+            recs_a.append(ag_s); recs_d.append(dd_s2); recs_q.append(np.full(len(ag_s), p))
             recs_kind.append(np.zeros(len(ag_s), dtype=int)); recs_start.append(starts)
             recs_span.append(np.full(len(ag_s), 18))
         # team leaders: weekdays (and make-up days), 09:00-18:00 on their team's main queue
@@ -1088,7 +1196,7 @@ class _Generator:
                 continue
             dd = np.arange(lo, hi)
             dd = dd[work[dd] & (rng.random(len(dd)) < 0.97)]
-            qi = int(self.a_q1[i])
+            qi = int(self.pool_of_q[self.a_q1[i]])
             recs_a.append(np.full(len(dd), i)); recs_d.append(dd); recs_q.append(np.full(len(dd), qi))
             recs_kind.append(np.full(len(dd), 2)); recs_start.append(np.full(len(dd), 18))
             recs_span.append(np.full(len(dd), 18))
@@ -1119,6 +1227,15 @@ class _Generator:
             keep[nxt[~can]] = False
         ag, dd, qq, kind, st, span = (x[keep] for x in (ag, dd, qq, kind, st, span))
         n = len(ag)
+        # the queue a shift is published on: the agent's home queue when it is open over most
+        # of the shift, else the pool's main queue (multi-skilled agents cover it)
+        home = np.where(dd >= self.a_tday[ag], self.a_q1[ag], self.a_q0[ag])
+        home = np.where(kind == 2, self.a_q1[ag], home)
+        mid_slot = st + span // 2
+        h_open = self.open_day[home, dd] & (q_open[home, 0] <= mid_slot) & (mid_slot < q_open[home, 1])
+        main = np.array([qs_[np.argmax([qs_all[i].share for i in qs_])] for qs_ in self.pool_qs])
+        pool = qq
+        qq = np.where(h_open, home, main[pool])
         # pre-shift meeting, training, coaching, breaks and meal (seconds from shift start)
         nesting = (dd - self.a_hire[ag]) < 35
         meet = (kind != 1) & ((wd[dd] == 0) | (rng.random(n) < 0.2))
@@ -1130,7 +1247,7 @@ class _Generator:
         coach_at = np.where(kind == 1, 6, 11 + rng.integers(0, 2, n)) * SLOT_S
         b2 = np.where(kind == 1, -1, (13 + rng.integers(0, 3, n)) * SLOT_S + rng.integers(0, 2, n) * 900)
         self.sh = {
-            "agent": ag, "day": dd, "queue": qq, "kind": kind, "start": st, "span": span,
+            "agent": ag, "day": dd, "queue": qq, "pool": pool, "kind": kind, "start": st, "span": span,
             "meet": meet, "train": train, "coach": coach, "b1": b1, "meal": meal,
             "coach_at": coach_at, "b2": b2, "nesting": nesting,
         }
@@ -1147,15 +1264,43 @@ class _Generator:
         early_min = np.minimum(early_min, span * 30 // 2)
         self.sh.update(absent=absent, abs_type=abs_type, late_min=late_min, early_min=early_min)
 
-    def _latest_start(self, qi: int, kind: int) -> int:
-        q = self.spec.queues[qi]
+    def _assign(self, ag: np.ndarray, dd: np.ndarray, score: np.ndarray, need: np.ndarray,
+                w: np.ndarray, starts: np.ndarray, week_key: np.ndarray, week: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Take the day's ``need`` best-scored candidate agent-days and give them the day's
+        shift mix ``w`` in whole shifts (largest remainders). Agents keep about the same place
+        in the day's shift order for a week (weekly 早/中/晚/夜 rotation), so shifts are stable
+        and quick returns are rare."""
+        D = self.n_days
+        order = np.lexsort((-score, dd))
+        dd_s = dd[order]
+        first = np.searchsorted(dd_s, dd_s, side="left")
+        rank = np.arange(len(dd_s)) - first
+        sel = order[rank < need[dd_s]]
+        ag_s, dd_s2 = ag[sel], dd[sel]
+        wkey = week_key[ag_s, week[dd_s2]]
+        n_day = np.bincount(dd_s2, minlength=D).astype(float)
+        tot = w.sum(axis=1)
+        x = np.where(tot[:, None] > 0, w / np.maximum(tot, 1e-12)[:, None],
+                     1.0 / w.shape[1]) * n_day[:, None]
+        cnt = np.floor(x)
+        short = (n_day - cnt.sum(axis=1)).astype(int)
+        rank_rem = np.argsort(np.argsort(-(x - cnt), axis=1, kind="stable"), axis=1)
+        cnt += rank_rem < short[:, None]
+        cum = np.cumsum(cnt, axis=1)
+        o2 = np.lexsort((wkey, dd_s2))
+        ag_s, dd_s2 = ag_s[o2], dd_s2[o2]
+        pos = np.arange(len(dd_s2)) - np.searchsorted(dd_s2, dd_s2, side="left")
+        j = np.minimum((pos[:, None] >= cum[dd_s2]).sum(axis=1), w.shape[1] - 1)
+        return ag_s, dd_s2, starts[j]
+
+    def _latest_start(self, p: int, kind: int) -> int:
         if kind == 1:
-            return 2 * q.close_h - 9
+            return max(self._pt_templates(p))
         if kind == 2:
             return 18
-        if q.open_h == 0 and q.close_h == 24:
-            return 30
-        return max(2 * q.open_h, 2 * q.close_h - 18)
+        starts = [s0_ for s0_ in self._pool_templates(p) if s0_ < 40]
+        return max(starts)
 
     # ---- agent interval rows -------------------------------------------------------------
     def _agent_rows(self) -> None:
@@ -1238,6 +1383,7 @@ class _Generator:
         ag = sh["agent"][pres][sid]
         self.rows["agent"] = ag
         self.rows["queue"] = sh["queue"][pres][sid]
+        self.rows["pool"] = sh["pool"][pres][sid]
         tenure = (g // SLOTS) - self.a_hire[ag]
         self.rows["tmult"] = (1 + 0.45 * np.exp(-np.maximum(tenure, 0) / 60.0)) * \
             np.exp(-0.04 * self.a_quality[ag])
@@ -1247,16 +1393,28 @@ class _Generator:
         spec, rng = self.spec, self.rng
         Q, D = self.Q, self.n_days
         G = D * SLOTS
+        P = self.P
         r = self.rows
         inside = (r["g"] >= 0) & (r["g"] < G)
-        key = r["queue"] * G + np.clip(r["g"], 0, G - 1)
-        prod = np.bincount(key[inside], weights=r["prod"][inside], minlength=Q * G).reshape(Q, G) / SLOT_S
-        logged = np.bincount(key[inside], weights=r["login"][inside], minlength=Q * G).reshape(Q, G) / SLOT_S
-        tm = np.bincount(key[inside], weights=(r["prod"] * r["tmult"])[inside], minlength=Q * G).reshape(Q, G)
+        key = r["pool"] * G + np.clip(r["g"], 0, G - 1)
+        prod = np.bincount(key[inside], weights=r["prod"][inside], minlength=P * G).reshape(P, G) / SLOT_S
+        # real-time management: where the floor is over-staffed against the requirement,
+        # part of the surplus goes to offline work (e-mail, call-backs, tickets: aux other)
+        req = self.req_n.reshape(P, G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            off = np.where(prod > 0, np.clip(0.6 * (prod - 1.1 * req - 0.5) / prod, 0, 0.5), 0.0)
+        move = np.where(inside & (self.sh["kind"][self.shift_of_row] != 2),
+                        r["prod"] * off.reshape(-1)[key], 0.0)
+        move = np.round(move)
+        r["prod"] = r["prod"] - move
+        r["other"] = r["other"] + move
+        prod = np.bincount(key[inside], weights=r["prod"][inside], minlength=P * G).reshape(P, G) / SLOT_S
+        tm = np.bincount(key[inside], weights=(r["prod"] * r["tmult"])[inside], minlength=P * G).reshape(P, G)
         with np.errstate(invalid="ignore", divide="ignore"):
             tmix = np.where(prod > 0, tm / (prod * SLOT_S), 1.05)
         open_ = (self.plan_lam.reshape(Q, G) > 0) | (self.open_day[:, :, None] & (self.prof > 0)).reshape(Q, G)
         qi_idx, g_idx = np.nonzero(open_)
+        p_idx = self.pool_of_q[qi_idx]
         lam_mean = (self.level[:, None, None] * self.daily[:, :, None] * self.prof *
                     self.act_mult * self.open_day[:, :, None]).reshape(Q, G)[qi_idx, g_idx]
         # daily forecast error and over-dispersion: gamma-Poisson
@@ -1269,9 +1427,18 @@ class _Generator:
         conc = np.array([q.concurrency for q in qs])[qi_idx]
         pat = np.array([q.patience_s for q in qs])[qi_idx]
         tsl = np.array([q.sl_threshold_s for q in qs])[qi_idx].astype(float)
-        aht = base_aht * self.hour_aht[g_idx % SLOTS] * tmix[qi_idx, g_idx] * rng.lognormal(0, 0.05, len(g_idx))
-        n_srv = prod[qi_idx, g_idx] * conc
-        res = _service(offered / SLOT_S, n_srv, aht, pat, tsl)
+        prio = np.array([q.priority for q in qs])[qi_idx]
+        aht = base_aht * self.hour_aht[g_idx % SLOTS] * tmix[p_idx, g_idx] * rng.lognormal(0, 0.05, len(g_idx))
+        # the pool serves the calls of all its queues: pooled arrivals and mean handle time;
+        # a priority queue sees a lighter load (its calls jump the line)
+        pkey = p_idx * G + g_idx
+        calls_p = np.bincount(pkey, weights=offered, minlength=P * G)
+        pc = self.pool_conc[p_idx]
+        work_p = np.bincount(pkey, weights=offered * aht / conc * pc, minlength=P * G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            aht_p = np.where(calls_p[pkey] > 0, work_p[pkey] / np.maximum(calls_p[pkey], 1e-9), aht / conc * pc)
+        n_srv = prod[p_idx, g_idx] * pc
+        res = _service(calls_p[pkey] * prio / SLOT_S, n_srv, aht_p, pat, tsl)
         wrong = rng.binomial(offered, 0.004)
         rest = offered - wrong
         answered = rng.binomial(rest, 1 - res["ab"])
@@ -1302,6 +1469,26 @@ class _Generator:
         sum_acw = np.round(np.maximum(ht - sum_talk - sum_hold, 0))
         flow_out = rng.binomial(handled, np.array([q.flow_out_frac for q in qs])[qi_idx])
         flow_in = rng.poisson(flow_out.sum() / max(len(flow_out), 1) * np.where(qi_idx == 0, 0.2, 1.2))
+        # agent rows of a pool are attributed to its open queues in proportion to the work
+        # they handled in the interval (multi-skilled agents take whichever call comes)
+        wq = np.zeros((Q, G))
+        wq[qi_idx, g_idx] = ht / conc + 1e-6
+        gg = np.clip(r["g"], 0, G - 1)
+        u = rng.random(len(gg))
+        rq = r["queue"].copy()
+        for p in range(P):
+            qs_ = self.pool_qs[p]
+            rows_p = np.flatnonzero(inside & (r["pool"] == p))
+            cw = np.cumsum(wq[qs_], axis=0)  # (k, G)
+            tot = cw[-1][gg[rows_p]]
+            x = u[rows_p] * tot
+            pick = np.zeros(len(rows_p), dtype=np.int64)
+            for j in range(len(qs_) - 1):
+                pick += x > cw[j][gg[rows_p]]
+            rq[rows_p] = np.where(tot > 0, qs_[pick], rq[rows_p])
+        r["queue"] = rq
+        key = rq * G + gg
+        logged = np.bincount(key[inside], weights=r["login"][inside], minlength=Q * G).reshape(Q, G) / SLOT_S
         self.acd = {
             "q": qi_idx, "g": g_idx, "offered": offered, "answered": answered, "within": within,
             "abandoned": abandoned, "short": short_m + wrong, "ab_t": ab_t + wrong,
@@ -1310,13 +1497,10 @@ class _Generator:
             "max_wait": np.round(max_wait, 1), "talk": sum_talk, "hold": sum_hold, "acw": sum_acw,
             "staffed": np.round(logged[qi_idx, g_idx], 3),
         }
-        # dense per queue-interval values for the agent rows and surveys
-        occ = np.zeros((Q, G))
+        # occupancy of each pool-interval, for the agent rows
+        busy = np.bincount(pkey, weights=ht / conc, minlength=P * G).reshape(P, G)
         with np.errstate(invalid="ignore", divide="ignore"):
-            busy = ht / conc
-            occ[qi_idx, g_idx] = np.where(prod[qi_idx, g_idx] > 0,
-                                          np.minimum(busy / (prod[qi_idx, g_idx] * SLOT_S), 0.97), 0)
-        self.occ = occ
+            self.occ = np.where(prod > 0, np.minimum(busy / np.maximum(prod * SLOT_S, 1e-9), 0.97), 0)
         self.aht_qg = np.zeros((Q, G))
         self.aht_qg[qi_idx, g_idx] = aht
         self.asa_qg = np.zeros((Q, G))
@@ -1332,7 +1516,7 @@ class _Generator:
         qs = self.spec.queues
         gg = np.clip(r["g"], 0, G - 1)
         inside = (r["g"] >= 0) & (r["g"] < G)
-        occ = np.where(inside, self.occ[r["queue"], gg], 0.0)
+        occ = np.where(inside, self.occ[r["pool"], gg], 0.0)
         N = len(gg)
         handle = r["prod"] * np.clip(occ * rng.lognormal(0, 0.08, N) * np.where(r["tmult"] > 1.2, 0.9, 1.0), 0, 0.985)
         handle = np.round(handle)
