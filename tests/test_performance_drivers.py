@@ -273,3 +273,16 @@ def test_demo_csat_drivers_and_mix(demo, months) -> None:
 def test_contribution_chart_needs_columns() -> None:
     with pytest.raises(SchemaError, match="contribution"):
         contribution_chart(pd.DataFrame({"driver": ["a"]}))
+
+
+def test_functions_do_not_mutate_inputs() -> None:
+    ai, acd = _two_months()
+    cs = pd.DataFrame({"invited_at": pd.to_datetime(["2026-03-05", "2026-04-05"] * 2),
+                       "q_overall": [5, 4, 2, 1], "fcr_yes": [True, True, False, None]})
+    frames = [ai, acd, cs]
+    before = [f.copy() for f in frames]
+    decompose_staffing(ai, acd, "2026-03", "2026-04")
+    staffing_identity(ai.assign(m=0), acd.assign(m=0), by="m")
+    csat_fcr_mix(cs, "2026-03", "2026-04")
+    for f, b in zip(frames, before):
+        pd.testing.assert_frame_equal(f, b)

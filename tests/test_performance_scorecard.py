@@ -262,7 +262,7 @@ def test_scorecard_values_points_totals(small) -> None:
     assert v.loc[("C", "cs"), "points"] == 0.0
     assert v.loc[("B", "mgr"), "status"] == "no_data"
     # on_target: A 85 ≥ 80 yes; B 70 < 80 − tolerance 1 no; C has no value → NA
-    assert v.loc[("A", "qa"), "on_target"] is True or v.loc[("A", "qa"), "on_target"] == True  # noqa: E712
+    assert bool(v.loc[("A", "qa"), "on_target"])
     assert not v.loc[("B", "qa"), "on_target"]
     assert pd.isna(v.loc[("C", "qa"), "on_target"])
     t = scorecard_totals(out).set_index("agent_id")

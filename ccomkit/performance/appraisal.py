@@ -121,7 +121,8 @@ def grade(totals: pd.DataFrame, *, thresholds: Mapping[str, float] = DEFAULT_THR
     Parameters
     ----------
     totals : DataFrame
-        ``agent_id`` and ``score_col`` (e.g. :func:`~ccomkit.performance.scorecard.scorecard_totals`).
+        ``agent_id`` and ``score_col``
+        (e.g. :func:`~ccomkit.performance.scorecard.scorecard_totals`).
         Not modified.
     thresholds : mapping, default :data:`DEFAULT_THRESHOLDS`
         Lowest score of A, B+, B-, C; lower scores are D. Used when ``quotas`` is None.
