@@ -331,6 +331,50 @@ def test_scorecard_role_without_people_and_role_without_card(small) -> None:
         scorecard(small, "manager", "2026-03")
 
 
+def test_scorecard_no_warning_when_define_card_agrees_or_is_unknown(small, recwarn) -> None:
+    kt = small["kpi_target"].assign(formula_variant=["default", "default"])
+    out = scorecard({**small, "kpi_target": kt}, _card(), "2026-03", manual=MANUAL)
+    assert set(out.loc[out.item_id == "qa", "variant"]) == {"default"}
+    assert set(out.loc[out.item_id == "qa", "target_formula_variant"].dropna()) == {"default"}
+    kt2 = kt.assign(formula_variant=["no_such_variant", "default"])  # not in the dictionary
+    scorecard({**small, "kpi_target": kt2}, _card(), "2026-03", manual=MANUAL)
+    sc = Scorecard("t", ("agent",), (ScorecardItem(
+        "cs", "csat", 1.0, ScoringRule("linear", floor=0.5), target="kpi_target",
+        target_default=0.9),))
+    kt3 = pd.DataFrame({"kpi_id": ["csat"], "scope": ["center"], "formula_variant": ["default"],
+                        "period_start": pd.to_datetime(["2026-03-01"]),
+                        "period_end": pd.to_datetime(["2026-03-31"]), "target": [0.8]})
+    scorecard({**small, "kpi_target": kt3}, sc, "2026-03")   # same variant: no warning
+    sc_q = Scorecard("t", ("agent",), (ScorecardItem(
+        "qa", "qa_pass_rate", 1.0, ScoringRule("linear", floor=0.5), target="kpi_target"),))
+    kt4 = kt3.assign(kpi_id="qa_pass_rate", formula_variant="strict")
+    scorecard({**small, "kpi_target": kt4}, sc_q, "2026-03")  # unknown variant: ignored
+    assert not [w for w in recwarn if "variant" in str(w.message)]
+
+
+def test_scorecard_variant_clash_warning(small) -> None:
+    from ccomkit.errors import CcomkitWarning
+    from ccomkit.kpi import KPIS
+
+    kt = pd.DataFrame({"kpi_id": ["complaint_rate_per10k"], "scope": ["center"],
+                       "formula_variant": ["incl_invalid"],
+                       "period_start": pd.to_datetime(["2026-03-01"]),
+                       "period_end": pd.to_datetime(["2026-03-31"]), "target": [5.0]})
+    assert "incl_invalid" in KPIS["complaint_rate_per10k"].variants
+    sc = Scorecard("t", ("agent",), (ScorecardItem(
+        "cp", "complaint_rate_per10k", 1.0, ScoringRule("linear", floor=20.0),
+        target="kpi_target"),))
+    ai = pd.DataFrame({"agent_id": ["A"], "interval_start": pd.to_datetime(["2026-03-02 09:00"]),
+                       "handled": [100]})
+    cp = pd.DataFrame({"agent_id": ["A"], "received_at": pd.to_datetime(["2026-03-02 10:00"]),
+                       "valid_flag": [True]})
+    frames = {**small, "kpi_target": kt, "agent_interval": ai, "complaint": cp}
+    with pytest.warns(CcomkitWarning, match="incl_invalid"):
+        out = scorecard(frames, sc, "2026-03", people=["A"])
+    # 1 valid complaint / 100 handled × 10,000 = 100 per 10k
+    assert out.loc[0, "value"] == 100.0 and out.loc[0, "variant"] == "default"
+
+
 def test_scorecard_does_not_mutate(small) -> None:
     before = {k: v.copy() for k, v in small.items()}
     scorecard(small, _card(), "2026-03", manual=MANUAL)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ccomkit.errors import ParameterError, SchemaError
+from ccomkit.errors import CcomkitWarning, ParameterError, SchemaError
 from ccomkit.kpi import KPIS, adherence_grid, complaint_contacts, compute, headcount_monthly
 from ccomkit.schemas import ROLES, require_columns
 
@@ -678,10 +679,12 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
     -------
     DataFrame
         One row per person × item: ``period``, ``scorecard_id``, ``agent_id``, ``role``,
-        ``team_id``, ``item_id``, ``kpi_id``, ``grain``, ``value``, ``unit``, ``target``,
+        ``team_id``, ``item_id``, ``kpi_id``, ``variant``, ``grain``, ``value``, ``unit``, ``target``,
         ``target_scope`` ('config', a kpi_target scope, or 'default'), ``tolerance`` and
         ``target_formula_variant`` (from the kpi_target row, for traceability: the value is
-        always computed with the item's own ``variant``/``params``), ``on_target`` (value at or
+        always computed with the item's own ``variant``/``params``, shown in ``variant``; a
+        kpi_target variant of the dictionary that differs raises a ``CcomkitWarning``),
+        ``on_target`` (value at or
         better than target, or within tolerance; NA without value or target), ``better``,
         ``rule``, ``points``, ``weight``, ``weighted_points``, ``status`` ('ok', 'no_data',
         'no_target'), and per person ``total_score`` and ``weight_covered``.
@@ -778,6 +781,17 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
             scope = np.where(miss, "default", scope)
         b["target"], b["target_scope"], b["tolerance"] = tgt, scope, tol
         b["target_formula_variant"] = pd.Series(tvar, index=b.index, dtype=object)
+        used = it.variant or (KPIS[it.kpi_id].default_variant if it.kpi_id else None)
+        b["variant"] = used
+        if it.kpi_id is not None:
+            known = KPIS[it.kpi_id].variants
+            clash = sorted({str(v) for v in tvar if v is not None and not (
+                isinstance(v, float) and math.isnan(v)) and v in known and v != used})
+            if clash:
+                warnings.warn(f"scorecard item {it.item_id!r}: kpi_target sets {it.kpi_id} "
+                              f"variant {', '.join(clash)} but the scorecard computes variant "
+                              f"{used!r}; set the item's 'variant' to match the Define card.",
+                              CcomkitWarning, stacklevel=2)
         val = b["value"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             better_or_equal = (val >= tgt) if it.better == "higher" else (val <= tgt)
@@ -791,8 +805,8 @@ def scorecard(frames: Mapping[str, pd.DataFrame], role: str | Path | Scorecard,
         b["points"] = np.where(status == "no_target", np.nan, b["points"])
         b["status"] = status
         blocks.append(b)
-    cols = ["agent_id", "role", "team_id", "item_id", "kpi_id", "grain", "value", "unit",
-            "target", "target_scope", "tolerance", "target_formula_variant", "on_target",
+    cols = ["agent_id", "role", "team_id", "item_id", "kpi_id", "variant", "grain", "value",
+            "unit", "target", "target_scope", "tolerance", "target_formula_variant", "on_target",
             "better", "rule", "points", "weight", "status"]
     if not blocks or ppl.empty:
         out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
