@@ -576,7 +576,9 @@ def sl_drivers(acd_interval: pd.DataFrame, agent_interval: pd.DataFrame, base: A
         The rows of :func:`regression_attribution` for result ``service_level`` (drivers
         ``ln_staffing_ratio``, ``adherence``, ``unexplained``, ``total``) with ``parent``
         empty, followed by the level-2 rows of the staffing identity (``parent =
-        'ln_staffing_ratio'``, link 'identity'). ``attrs['days']`` holds the daily frame.
+        'ln_staffing_ratio'``, link 'identity'; their ``base``/``comparison`` are the weighted
+        means of ``± ln factor``, minus for offered and AHT, and ``coef`` is ln R's). The
+        level-2 rows sum to ln R's contribution. ``attrs['days']`` holds the daily frame.
 
     Examples
     --------
