@@ -321,3 +321,54 @@ def test_full_analysis_on_demo(demo: dict[str, pd.DataFrame]) -> None:
     # the demo's first evaluator is lenient and the second harsh: evaluators differ
     ev_cmp = A.compare_groups(ctx, "evaluator_id")
     assert ev_cmp.omnibus.p_value.max() < 0.01
+
+
+def test_compare_groups_with_missing_group_values() -> None:
+    # an evaluation without a shift (no schedule row) is left out of the shift comparison
+    ev = pd.DataFrame({"shift_code": ["D1", "D1", None, "N1", "N1"],
+                       "total_score": [90.0, 80, 50, 70, 75], "fatal_flag": [False] * 5})
+    res = A.compare_groups(ev, "shift_code")
+    assert res.groups.shift_code.tolist() == ["D1", "N1"] and res.groups.n.tolist() == [2, 2]
+    assert res.omnibus.n.iloc[0] == 4
+
+
+def _contract_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    ev = pd.DataFrame({
+        "eval_id": ["E1", "E2", "E3", "E4"], "call_id": ["C1", "C2", "C3", "C3"],
+        "agent_id": ["A", "A", "B", "B"], "evaluator_id": ["Q1", "Q2", "Q1", "Q2"],
+        "team_id": ["T1", "T1", "T2", "T2"],
+        "eval_date": pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-04"]),
+        "total_score": [90.0, 80.0, 70.0, 75.0], "fatal_flag": [False] * 4,
+        "fatal_type": [None] * 4, "is_calibration": [False, False, True, True],
+        "calibration_session_id": [None, None, "S1", "S1"]})
+    it = pd.DataFrame({"eval_id": ["E1", "E2", "E3", "E4"], "item_code": ["A1_tone"] * 4,
+                       "deducted_points": [7.0, 3.0, 0.0, 5.0]})
+    return ev, it
+
+
+_CALLS = {
+    "deduction_pareto": lambda ev, it: A.deduction_pareto(it, ev, by="team_id"),
+    "fatal_pareto": lambda ev, it: A.fatal_pareto(ev, by="team_id"),
+    "agent_month_panel": lambda ev, it: A.agent_month_panel(ev, it),
+    "p_chart": lambda ev, it: A.p_chart(ev),
+    "xbar_s_chart": lambda ev, it: A.xbar_s_chart(ev),
+    "score_variance": lambda ev, it: A.score_variance(ev, by="team_id"),
+    "compare_groups": lambda ev, it: A.compare_groups(ev, "team_id").groups,
+    "qa_context": lambda ev, it: A.qa_context(ev),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_common_contract(name: str) -> None:
+    ev, it = _contract_frames()
+    ev0, it0 = ev.copy(), it.copy()
+    out = _CALLS[name](ev, it)
+    assert isinstance(out, pd.DataFrame) and out is not ev and out is not it
+    pd.testing.assert_frame_equal(ev, ev0)
+    pd.testing.assert_frame_equal(it, it0)
+    need = "eval_date" if name in ("p_chart", "xbar_s_chart", "score_variance", "qa_context",
+                                   "agent_month_panel") else "fatal_flag" if name != \
+        "deduction_pareto" else "team_id"
+    with pytest.raises(SchemaError) as ei:
+        _CALLS[name](ev.drop(columns=need), it)
+    assert ei.value.column == need

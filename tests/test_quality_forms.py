@@ -193,6 +193,8 @@ def test_agent_scores_ranks_only_separable_agents() -> None:
     assert out.loc["B", "cannot_rank"] and out.loc["C", "cannot_rank"]
     assert out.loc["B", "rank_group"] == out.loc["C", "rank_group"] == 2
     assert pd.isna(out.loc["B", "rank"])
+    # centre = (92·3 + 62·3 + 63·3)/9 = 72.33: A above, B and C below (upper ends 66.97, 67.97)
+    assert out.vs_center.to_dict() == {"A": "above", "C": "below", "B": "below"}
 
 
 def test_agent_scores_single_evaluation_cannot_rank() -> None:

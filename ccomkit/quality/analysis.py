@@ -136,7 +136,8 @@ def qa_context(evaluations: pd.DataFrame, agent_dim: pd.DataFrame | None = None,
 def _factorize_rows(frame: pd.DataFrame, cols: list[str], sort: bool = False
                     ) -> tuple[np.ndarray, pd.DataFrame]:
     """Group codes (0..k-1, -1 for a row with a missing key) and the k key rows."""
-    codes = frame[cols].groupby(cols, sort=sort, dropna=True, observed=True).ngroup().to_numpy()
+    codes = (frame[cols].groupby(cols, sort=sort, dropna=True, observed=True).ngroup()
+             .fillna(-1).to_numpy(dtype=np.int64))
     valid = np.flatnonzero(codes >= 0)
     _, first = np.unique(codes[valid], return_index=True)
     keys = frame[cols].iloc[valid[first]].reset_index(drop=True)

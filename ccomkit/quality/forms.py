@@ -10,6 +10,7 @@ default form (``ccomkit/quality/forms/default.yaml``) uses the item codes of :mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -202,8 +203,6 @@ def load_form(name_or_path: str | Path = "default") -> QAForm:
     >>> form.to_frame().groupby("section", sort=False).max_points.sum().to_dict()
     {'language': 15.0, 'attitude': 20.0, 'skill': 25.0, 'accuracy': 40.0, 'fatal': 300.0}
     """
-    import yaml
-
     p = Path(name_or_path)
     if not p.suffix:
         p = FORMS_DIR / f"{name_or_path}.yaml"
@@ -212,5 +211,14 @@ def load_form(name_or_path: str | Path = "default") -> QAForm:
         raise ParameterError.expected("load_form", "name_or_path",
                                       f"a shipped form ({', '.join(shipped)}) or a YAML file path",
                                       str(name_or_path))
-    with p.open(encoding="utf-8") as fh:
-        return form_from_dict(yaml.safe_load(fh))
+    return _load_cached(str(p.resolve()), p.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int) -> QAForm:
+    """Parse a form file once per (path, modification time); QAForm is immutable."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as fh:
+        return form_from_dict(yaml.load(fh, Loader=loader))  # noqa: S506 (a safe loader)

@@ -266,7 +266,11 @@ def agent_scores(evaluations: pd.DataFrame, by: str | list[str] = "agent_id", *,
         ``mean_score``, ``sd_score``, ``ci_low``, ``ci_high``, ``pass_rate``, ``fatal_rate``,
         ``position`` (1 = highest mean), ``rank_group`` (a new group starts only where an
         interval lies wholly below the previous one), ``cannot_rank`` (the group holds more
-        than one agent, or n < 2) and ``rank`` (the position when rankable, else NA).
+        than one agent, or n < 2), ``rank`` (the position when rankable, else NA) and
+        ``vs_center`` (``above`` / ``below`` when the whole interval lies above / below the
+        evaluation-weighted mean of all groups, else ``not_different``): with hundreds of
+        agents the chain of overlapping intervals usually makes one rank group, and
+        ``vs_center`` is the separation a month of data still supports.
 
     Examples
     --------
@@ -318,8 +322,13 @@ def agent_scores(evaluations: pd.DataFrame, by: str | list[str] = "agent_id", *,
     rank = pd.array(out["position"].to_numpy(), dtype="Int64")
     rank[out["cannot_rank"].to_numpy()] = pd.NA
     out["rank"] = rank
+    center = float(np.nansum(out["mean_score"] * out["n_evaluations"])
+                   / max(out["n_evaluations"].sum(), 1))
+    out["vs_center"] = np.where(out["ci_low"] > center, "above",
+                                np.where(out["ci_high"] < center, "below", "not_different"))
     return out[[*by_cols, "n_evaluations", "mean_score", "sd_score", "ci_low", "ci_high",
-                "pass_rate", "fatal_rate", "position", "rank_group", "cannot_rank", "rank"]]
+                "pass_rate", "fatal_rate", "position", "rank_group", "cannot_rank", "rank",
+                "vs_center"]]
 
 
 @dataclass(frozen=True)
