@@ -2118,12 +2118,12 @@ class _Generator:
                                      owner="ops_manager"))
             rows.append(dict(base, kpi_id="qa_score", scope="center", formula_variant="default",
                              params=None, target=85.0, tolerance=2.0, owner="qa_lead"))
-            rows.append(dict(base, kpi_id="csat", scope="center", formula_variant="top2box",
-                             params=json.dumps({"scale": 5}), target=0.85, tolerance=0.02, owner="qa_lead"))
+            rows.append(dict(base, kpi_id="csat", scope="center", formula_variant="default",
+                             params=json.dumps({"question": "q_overall"}), target=0.85, tolerance=0.02, owner="qa_lead"))
             rows.append(dict(base, kpi_id="occupancy", scope="center", formula_variant="default",
                              params=None, target=0.85, tolerance=0.05, owner="wfm"))
-            rows.append(dict(base, kpi_id="complaint_rate_10k", scope="center", formula_variant="valid",
+            rows.append(dict(base, kpi_id="complaint_rate_per10k", scope="center", formula_variant="default",
                              params=None, target=15.0, tolerance=3.0, owner="complaints"))
-            rows.append(dict(base, kpi_id="attrition_monthly", scope="center", formula_variant="avg_headcount",
+            rows.append(dict(base, kpi_id="attrition", scope="center", formula_variant="default",
                              params=None, target=0.045, tolerance=0.01, owner="hr"))
         return pd.DataFrame(rows)

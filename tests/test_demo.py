@@ -285,7 +285,7 @@ def test_recruit_training_targets(center):
     kt = center["kpi_target"]
     sl = kt[(kt["kpi_id"] == "service_level") & (kt["scope"] == "center")]
     assert (sl["target"] == 0.8).all() and sl["params"].str.contains('"threshold_s": 20').all()
-    assert {"abandon_rate", "aht_s", "qa_score", "csat", "attrition_monthly"} <= set(kt["kpi_id"])
+    assert {"abandon_rate", "aht_s", "qa_score", "csat", "attrition", "complaint_rate_per10k"} <= set(kt["kpi_id"])
 
 
 def test_parameters_checked():
@@ -356,3 +356,19 @@ def test_occupancy_service_level_abandon(big, center, small):
     acd = big["acd_interval"]
     busy = acd[acd["offered"] >= 20]
     assert (busy["answered_within_t"] / busy["offered"] < 0.5).mean() > 0.01
+
+
+def test_kpi_targets_name_dictionary_kpis_and_variants():
+    # Every Define card of the demo must point at a KPI and formula variant of ccomkit.kpi, with
+    # parameters that KPI declares, so scorecards and the summary can use the targets.
+    import json
+
+    from ccomkit.demo import generate
+    from ccomkit.kpi import KPIS
+
+    targets = generate(seats=10, years=1)["kpi_target"]
+    for row in targets.itertuples(index=False):
+        assert row.kpi_id in KPIS, row.kpi_id
+        assert row.formula_variant in KPIS[row.kpi_id].variants, (row.kpi_id, row.formula_variant)
+        if isinstance(row.params, str):
+            assert set(json.loads(row.params)) <= set(KPIS[row.kpi_id].params), (row.kpi_id, row.params)
