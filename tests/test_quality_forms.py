@@ -15,6 +15,7 @@ from ccomkit.quality.qa import (
     SamplingParams,
     agent_scores,
     latest_evaluations,
+    reconcile_scores,
     sampling_plan,
     score_evaluations,
     t_interval,
@@ -246,3 +247,22 @@ def test_sampling_plan_on_demo(demo: dict[str, pd.DataFrame]) -> None:
                         demo["complaint"])
     assert len(out) > 0 and (out.planned_per_month >= 6).all()
     assert set(out.tenure_band) <= {"new", "tenured"}
+
+
+def test_reconcile_scores_statuses(demo: dict[str, pd.DataFrame]) -> None:
+    ev = pd.DataFrame({"eval_id": ["E1", "E2", "E3", "E4", "E5"],
+                       "total_score": [91.0, 0.0, 100.0, 90.0, 70.0],
+                       "fatal_flag": [False, False, False, False, False]})
+    it = pd.DataFrame({
+        "eval_id": ["E1", "E1", "E2", "E3", "E4", "X9"],
+        "item_code": ["L1_greeting_closing", "A1_tone", "F1_customer_abuse_or_false_promise",
+                      "F2_business_loss_wrong_operation", "C1_correct_information", "A1_tone"],
+        "deducted_points": [2.0, 7.0, 100.0, 0.0, 10.0, 1.0]})
+    out = reconcile_scores(ev, it).set_index("eval_id")
+    # E1: 100 − 9 = 91 ok; E2: a triggered fatal row but fatal_flag false; E3: only an
+    # un-triggered fatal row; E4: 100 − 10 = 90 ok; E5: no rows. X9 is not an evaluation here.
+    assert out.status.to_dict() == {"E1": "ok", "E2": "fatal_mismatch", "E3": "not_assessed",
+                                    "E4": "ok", "E5": "no_items"}
+    assert out.loc["E4", "n_items_missing"] == 12
+    full = reconcile_scores(demo["qa_evaluation"], demo["qa_item"])
+    assert (full.status == "ok").all()

@@ -11,6 +11,7 @@ from ccomkit.quality.qa import (
     SamplingParams,
     agent_scores,
     latest_evaluations,
+    reconcile_scores,
     sampling_plan,
     score_evaluations,
 )
@@ -32,5 +33,5 @@ from ccomkit.quality.calibration import evaluator_calibration, item_agreement, s
 __all__ = ["ComparisonResult", "QAForm", "SamplingParams", "agent_month_panel", "agent_scores",
            "compare_groups", "deduction_pareto", "evaluator_calibration", "fatal_pareto",
            "item_agreement", "key_drivers", "latest_evaluations", "load_form", "p_chart",
-           "qa_context", "qa_correlation", "sampling_plan", "score_evaluations",
+           "qa_context", "qa_correlation", "reconcile_scores", "sampling_plan", "score_evaluations",
            "score_variance", "session_summary", "xbar_s_chart"]

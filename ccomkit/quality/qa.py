@@ -167,6 +167,59 @@ def score_evaluations(items: pd.DataFrame, form: QAForm | str | None = None) -> 
     return pd.DataFrame(out)
 
 
+def reconcile_scores(evaluations: pd.DataFrame, items: pd.DataFrame,
+                     form: QAForm | str | None = None, *, tolerance_points: float = 0.01
+                     ) -> pd.DataFrame:
+    """Check each evaluation's recorded ``total_score`` / ``fatal_flag`` against the score its
+    ``qa_item`` rows give on the form.
+
+    Returns
+    -------
+    DataFrame
+        One row per evaluation (input order): ``eval_id``, ``total_score``, ``score`` (from the
+        items), ``diff_points`` (total_score − score), ``n_items_missing`` and ``status``:
+        ``ok``; ``no_items`` (no qa_item row); ``not_assessed`` (only un-triggered fatal rows);
+        ``fatal_mismatch`` (fatal_flag and the items disagree); ``score_mismatch``
+        (|diff| > tolerance_points).
+
+    Examples
+    --------
+    E1 records 91 and loses 2 + 7 = 9 → ok; E2 records 95 but its items give 100 − 7 = 93;
+    E3 has no items:
+
+    >>> ev = pd.DataFrame({"eval_id": ["E1", "E2", "E3"], "total_score": [91.0, 95.0, 80.0],
+    ...                    "fatal_flag": [False, False, False]})
+    >>> it = pd.DataFrame({"eval_id": ["E1", "E1", "E2"],
+    ...     "item_code": ["L1_greeting_closing", "A1_tone", "A1_tone"],
+    ...     "deducted_points": [2.0, 7.0, 7.0]})
+    >>> reconcile_scores(ev, it)[["eval_id", "score", "diff_points", "status"]]
+      eval_id  score  diff_points          status
+    0      E1   91.0          0.0              ok
+    1      E2   93.0          2.0  score_mismatch
+    2      E3    NaN          NaN        no_items
+    """
+    require_columns(evaluations, ["eval_id", "total_score"], "qa_evaluation")
+    sc = score_evaluations(items[items["eval_id"].isin(evaluations["eval_id"])], form)
+    sc = sc.set_index("eval_id").reindex(evaluations["eval_id"].to_numpy())
+    rec = evaluations["total_score"].to_numpy(dtype=float)
+    score = sc["score"].to_numpy(dtype=float)
+    diff = rec - score
+    has = sc["n_items_assessed"].notna().to_numpy()
+    status = np.full(len(rec), "ok", dtype=object)
+    status[np.abs(np.nan_to_num(diff)) > tolerance_points] = "score_mismatch"
+    if "fatal_flag" in evaluations.columns:
+        rf = evaluations["fatal_flag"].fillna(False).to_numpy(dtype=bool)
+        cf = sc["fatal_flag"].fillna(False).to_numpy(dtype=bool)
+        status[has & (rf != cf)] = "fatal_mismatch"
+    status[has & np.isnan(score)] = "not_assessed"
+    status[~has] = "no_items"
+    return pd.DataFrame({"eval_id": evaluations["eval_id"].to_numpy(), "total_score": rec,
+                         "score": score, "diff_points": diff,
+                         "n_items_missing": pd.array(sc["n_items_missing"].to_numpy(),
+                                                     dtype="Int64"),
+                         "status": status})
+
+
 def latest_evaluations(evaluations: pd.DataFrame) -> pd.DataFrame:
     """Drop evaluations replaced by a re-score of the same call (module rule).
 
