@@ -115,4 +115,4 @@ def test_calibration_on_demo(demo: dict[str, pd.DataFrame]) -> None:
     ia = C.item_agreement(ev, it)
     assert len(ia) >= 13 and ia.agreement_rate.between(0, 1).all()
     ss = C.session_summary(ev, it)
-    assert ss.calibration_session_id.str.startswith("CAL-").all() and len(ss) == 24
+    assert ss.calibration_session_id.notna().all() and len(ss) >= 12
