@@ -27,3 +27,21 @@ from ccomkit.people.tiers import (
     sessions_from_training,
     tier_summary,
 )
+from ccomkit.people.competency import (
+    gap_analysis,
+    learning_map,
+    load_ksao,
+    priority_courses,
+    promotion_eligibility,
+    qsort_pile_sizes,
+    qsort_weights,
+    weights_chart,
+)
+from ccomkit.people.training import evaluation_chart, learning_summary, reaction_summary
+from ccomkit.people.capacity import (
+    CapacityParams,
+    capacity_chart,
+    capacity_plan,
+    capacity_scenarios,
+    monthly_fte_required,
+)
