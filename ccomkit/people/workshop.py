@@ -34,7 +34,8 @@ Capacity requirement (kept simple on purpose)
 ---------------------------------------------
 The analysed month's ``acd_interval`` rows become Erlang C inputs (offered calls and the
 interval's handled AHT, :func:`ccomkit.wfm.workshop.history_from_acd`); the fewest agents
-meeting ``service_level``/``target_s`` per interval (:func:`ccomkit.wfm.staffing.required_agents`)
+meeting ``service_level``/``target_s`` per interval, the voice queues pooled (multi-skilled agents)
+and chat as its own pool (:func:`ccomkit.wfm.staffing.required_agents`)
 summed over the month give the on-phone FTE of the month
 (:func:`ccomkit.people.capacity.monthly_fte_required`, ``hours_per_fte``). That FTE is the
 requirement of each of the ``plan_months`` months after ``month`` (flat: no seasonality — feed a
@@ -51,6 +52,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ccomkit.cx import complaints as cx_complaints
@@ -410,6 +412,16 @@ def capacity_requirement(data: WorkshopData) -> pd.DataFrame:
     frame = history_from_acd(acd).rename(columns={"queue": "queue_id"})
     frame["interval_min"] = pd.to_numeric(acd["interval_min"]).to_numpy(dtype=float)
     frame["aht_s"] = frame["aht_s"].fillna(frame["aht_s"].median())
+    # Multi-skilled agents serve the voice queues as one pool and chat as another: staffing each
+    # queue as its own Erlang pool would overstate the requirement of a small center several-fold.
+    frame["pool"] = np.where(acd["channel"].to_numpy() == "chat", "chat", "voice")
+    frame["workload_s"] = frame["calls_offered"] * frame["aht_s"]
+    pooled = frame.groupby(["pool", "interval_start", "interval_min"], as_index=False)[
+        ["calls_offered", "workload_s"]].sum()
+    pooled["aht_s"] = np.where(pooled["calls_offered"] > 0,
+                               pooled["workload_s"] / pooled["calls_offered"].where(
+                                   pooled["calls_offered"] > 0, 1), frame["aht_s"].median())
+    frame = pooled.drop(columns="workload_s")
     req = required_agents(frame, service_level_target_frac=float(p.service_level),
                           target_s=float(p.target_s))
     basis = capacity.monthly_fte_required(req, hours_per_fte=float(p.hours_per_fte))
