@@ -46,7 +46,6 @@ the agents (role ``agent``) employed at ``as_of``. The what-if multiplies volume
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 from dataclasses import dataclass, replace
@@ -61,7 +60,7 @@ from ccomkit.errors import ParameterError, SchemaError
 from ccomkit.people import attrition, capacity, newhire as nh, recruitment, tiers as tr
 from ccomkit.people import training
 from ccomkit.wfm.staffing import required_agents
-from ccomkit.wfm.workshop import history_from_acd, write_tables
+from ccomkit.wfm.workshop import _is_int, _is_real, history_from_acd, write_tables
 
 __all__ = [
     "PeopleCxWorkshopParams",
@@ -102,14 +101,6 @@ _DATED: dict[str, str] = {
     "acd_interval": "interval_start", "csat_response": "invited_at", "complaint": "received_at",
 }
 _WHOLE: tuple[str, ...] = ("agent_dim",)
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ calibration and the decomposition stay center-wide.
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 from dataclasses import dataclass, replace
@@ -48,7 +47,7 @@ from ccomkit.performance.scorecard import scorecard_months as _scorecard_months
 from ccomkit.performance.scorecard import scorecard_totals as _scorecard_totals
 from ccomkit.quality import analysis, calibration as cal
 from ccomkit.quality.qa import agent_scores, latest_evaluations, score_evaluations
-from ccomkit.wfm.workshop import write_tables
+from ccomkit.wfm.workshop import _is_int, _is_real, write_tables
 
 __all__ = [
     "QualityWorkshopParams",
@@ -81,14 +80,6 @@ _DATED: dict[str, str] = {
     "schedule": "shift_date", "complaint": "received_at", "attendance": "work_date",
 }
 _WHOLE: tuple[str, ...] = ("agent_dim", "kpi_target")
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _is_real(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(float(v))
 
 
 # ------------------------------------------------------------------------------------------------
