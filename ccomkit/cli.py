@@ -8,6 +8,7 @@ exits non-zero; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Sequence
@@ -22,6 +23,21 @@ _EPILOG = "Workspace: --workspace PATH, else $CCOM_WORKSPACE, else data/workspac
 def _add_workspace(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", "-w", metavar="PATH", default=None,
                    help="workspace DuckDB file (default: $CCOM_WORKSPACE or data/workspace.duckdb)")
+
+
+def _command_modules() -> list[str]:
+    """Modules named ``*_cli.py`` under ``ccomkit/`` add their own commands (``add_parser(sub)``).
+
+    A domain or presentation package ships its command next to its code (``wfm/forecast_cli.py``
+    adds ``ccom forecast``) without editing this file; the order is the sorted module path.
+
+    >>> "ccomkit.wfm.forecast_cli" in _command_modules()
+    True
+    """
+    root = Path(__file__).resolve().parent
+    return sorted(
+        "ccomkit." + ".".join(f.relative_to(root).with_suffix("").parts)
+        for f in root.rglob("*_cli.py"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,9 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", help="folder for the CSV output")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
-    from ccomkit.wfm.forecast_cli import add_forecast_parser
-
-    add_forecast_parser(sub)
+    for module in _command_modules():
+        importlib.import_module(module).add_parser(sub)
     for sp in sub.choices.values():  # `ccom CMD --debug` works as well as `ccom --debug CMD`
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser

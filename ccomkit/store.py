@@ -1310,6 +1310,113 @@ class Workspace:
         return self._con.execute(
             f"SELECT * FROM _ccom_quarantine{where} ORDER BY load_id, line", params).df()
 
+    # ---------------------------------------------------------------- records
+
+    def write_records(self, name: str, frame: pd.DataFrame, key: list[str] | None = None,
+                      replace: bool = False) -> int:
+        """Save rows that ccomkit itself produces (cycles, run log, coaching records) as a table.
+
+        Record tables are named ``rec_<something>`` so they never collide with a contract table
+        or the ``_ccom_*`` meta tables. The first write creates the table from the frame's
+        columns; later writes may add columns (new columns are added, missing ones are NULL).
+        With ``key``, rows whose key matches an incoming row are replaced (an upsert); with
+        ``replace=True`` the whole table is replaced. Like every write it happens on the
+        writer's copy, so it lands atomically with the rest of the ``open_write`` block.
+
+        Returns the number of rows written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, pandas as pd
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "ws.duckdb"
+        >>> with Workspace.open_write(p, "example", create=True) as ws:
+        ...     _ = ws.write_records("rec_note", pd.DataFrame({"id": [1, 2], "text": ["a", "b"]}),
+        ...                          key=["id"])
+        ...     _ = ws.write_records("rec_note", pd.DataFrame({"id": [2], "text": ["B"]}), key=["id"])
+        >>> with Workspace.open_read(p) as ws:
+        ...     ws.read_records("rec_note", order_by=["id"])
+           id text
+        0   1    a
+        1   2    B
+        """
+        self._require_writable("write_records")
+        _check_record_name(name)
+        if not isinstance(frame, pd.DataFrame):
+            raise ParameterError.expected("write_records", "frame", "a pandas DataFrame", frame)
+        key = list(key or [])
+        missing = [k for k in key if k not in frame.columns]
+        if missing:
+            raise ParameterError(f"write_records {name}: key column(s) {', '.join(missing)} not in "
+                                 "the frame", param="key", value=missing)
+        con = self._con
+        view = f"_ccom_rec_in_{os.getpid()}"
+        con.register(view, frame)
+        try:
+            exists = bool(con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_name = ?", [name]).fetchall()[0][0])
+            if replace and exists:
+                con.execute(f"DROP TABLE {_q(name)}")
+                exists = False
+            if not exists:
+                con.execute(f"CREATE TABLE {_q(name)} AS SELECT * FROM {view} LIMIT 0")
+            have = {r[0]: r[1] for r in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchall()}
+            incoming = {r[0]: r[1] for r in con.execute(f"DESCRIBE {view}").fetchall()}
+            for col, typ in incoming.items():
+                if col not in have:
+                    con.execute(f"ALTER TABLE {_q(name)} ADD COLUMN {_q(col)} {typ}")
+            if key:
+                cond = " AND ".join(f"t.{_q(k)} IS NOT DISTINCT FROM v.{_q(k)}" for k in key)
+                con.execute(f"DELETE FROM {_q(name)} t WHERE EXISTS "
+                            f"(SELECT 1 FROM {view} v WHERE {cond})")
+            cols = ", ".join(_q(c) for c in frame.columns)
+            con.execute(f"INSERT INTO {_q(name)} ({cols}) SELECT {cols} FROM {view}")
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot write records to {name} in {self.path}: "
+                                 f"{_first_line(exc)}") from None
+        finally:
+            con.unregister(view)
+        return len(frame)
+
+    def read_records(self, name: str, where: str | None = None, params: list[Any] | None = None,
+                     order_by: list[str] | None = None) -> pd.DataFrame:
+        """Rows of a record table (see :meth:`write_records`); an empty frame if it does not exist yet."""
+        _check_record_name(name)
+        exists = bool(self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name = ?", [name]).fetchall()[0][0])
+        if not exists:
+            return pd.DataFrame()
+        sql = f"SELECT * FROM {_q(name)}"
+        if where:
+            sql += f" WHERE {where}"
+        if order_by:
+            sql += " ORDER BY " + ", ".join(_q(c) for c in order_by)
+        return self._execute_df(sql, params)
+
+    def delete_records(self, name: str, where: str, params: list[Any] | None = None) -> int:
+        """Delete the rows of a record table matching ``where``; returns how many were deleted."""
+        self._require_writable("delete_records")
+        _check_record_name(name)
+        if not self.read_records(name).columns.size:
+            return 0
+        try:
+            n = self._con.execute(f"SELECT count(*) FROM {_q(name)} WHERE {where}", params
+                                  ).fetchall()[0][0]
+            self._con.execute(f"DELETE FROM {_q(name)} WHERE {where}", params)
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot delete from {name} in {self.path}: "
+                                 f"{_first_line(exc)}") from None
+        return int(n)
+
+    def record_tables(self) -> list[str]:
+        """Names of the record tables in the workspace (``rec_*``), sorted."""
+        return [r[0] for r in self._con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name LIKE 'rec\\_%' ESCAPE '\\' ORDER BY table_name").fetchall()]
+
     def export(self, table: str, out: str | os.PathLike[str]) -> Path:
         """Write a contract table to ``.csv`` (UTF-8, comma, header) or ``.xlsx``, ordered by key.
 
@@ -1358,6 +1465,14 @@ class Workspace:
             return dest
         raise ParameterError.expected("Workspace.export", "out", "a path ending in .csv or .xlsx",
                                       str(dest))
+
+
+def _check_record_name(name: str) -> None:
+    import re  # noqa: PLC0415
+
+    if not isinstance(name, str) or not re.fullmatch(r"rec_[a-z0-9_]{1,60}", name):
+        raise ParameterError.expected("record table", "name",
+                                      "rec_ followed by lower-case letters, digits or _", name)
 
 
 def _conform(df: pd.DataFrame, t: Table, cols: list[str]) -> pd.DataFrame:

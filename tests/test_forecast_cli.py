@@ -13,7 +13,7 @@ import pytest
 
 from ccomkit.errors import CcomkitError, IngestError, ParameterError, SchemaError
 from ccomkit.wfm.forecast import _synthetic_history
-from ccomkit.wfm.forecast_cli import add_forecast_parser, run_forecast
+from ccomkit.wfm.forecast_cli import add_parser, run_forecast
 
 CCOM = Path(sys.executable).parent / "ccom"
 
@@ -21,7 +21,7 @@ CCOM = Path(sys.executable).parent / "ccom"
 def _args(history: Path, out: Path, horizon: int = 7, method: str = "auto",
           quantiles: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ccom")
-    add_forecast_parser(parser.add_subparsers(dest="command"))
+    add_parser(parser.add_subparsers(dest="command"))
     argv = ["forecast", "--history", str(history), "--horizon-days", str(horizon), "--out", str(out),
             "--method", method]
     if quantiles:

@@ -23,18 +23,18 @@ import pandas as pd
 from ccomkit.errors import IngestError, ParameterError
 from ccomkit.wfm.forecast import METHODS, make_forecaster
 
-__all__ = ["add_forecast_parser", "read_history_csv", "run_forecast"]
+__all__ = ["add_parser", "read_history_csv", "run_forecast"]
 
 
-def add_forecast_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``forecast`` command to an ``argparse`` sub-parsers object.
 
     Examples
     --------
     >>> import argparse
-    >>> from ccomkit.wfm.forecast_cli import add_forecast_parser
+    >>> from ccomkit.wfm.forecast_cli import add_parser
     >>> parser = argparse.ArgumentParser(prog="ccom")
-    >>> p = add_forecast_parser(parser.add_subparsers(dest="command"))
+    >>> p = add_parser(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["forecast", "--history", "h.csv", "--horizon-days", "7",
     ...                           "--out", "f.csv"])
     >>> args.method, args.quantiles

@@ -1,0 +1,65 @@
+"""Record tables: what ccomkit itself writes into the workspace (cycles, run log, coaching)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ccomkit.errors import ParameterError, WorkspaceError
+from ccomkit.store import Workspace
+
+
+@pytest.fixture()
+def ws_path(tmp_path):
+    p = tmp_path / "ws.duckdb"
+    with Workspace.open_write(p, "test", create=True):
+        pass
+    return p
+
+
+def test_upsert_by_key_and_new_columns(ws_path):
+    with Workspace.open_write(ws_path, "t") as ws:
+        assert ws.write_records("rec_cycle", pd.DataFrame({"cycle_id": ["c1", "c2"],
+                                                           "owner": ["Li", "Wang"]}),
+                                key=["cycle_id"]) == 2
+        ws.write_records("rec_cycle", pd.DataFrame({"cycle_id": ["c2"], "owner": ["Zhao"],
+                                                    "status": ["open"]}), key=["cycle_id"])
+    with Workspace.open_read(ws_path) as ws:
+        got = ws.read_records("rec_cycle", order_by=["cycle_id"])
+        assert ws.record_tables() == ["rec_cycle"]
+    assert got["owner"].tolist() == ["Li", "Zhao"]
+    assert got["status"].isna().tolist() == [True, False]
+
+
+def test_replace_and_delete(ws_path):
+    with Workspace.open_write(ws_path, "t") as ws:
+        ws.write_records("rec_x", pd.DataFrame({"a": [1, 2, 3]}))
+        ws.write_records("rec_x", pd.DataFrame({"a": [9]}), replace=True)
+        assert ws.read_records("rec_x")["a"].tolist() == [9]
+        ws.write_records("rec_x", pd.DataFrame({"a": [1, 2]}))
+        assert ws.delete_records("rec_x", "a < ?", [5]) == 2
+        assert ws.read_records("rec_x")["a"].tolist() == [9]
+
+
+def test_missing_table_reads_empty_and_bad_names_refused(ws_path):
+    with Workspace.open_read(ws_path) as ws:
+        assert ws.read_records("rec_nothing").empty
+        with pytest.raises(WorkspaceError, match="open_write"):
+            ws.write_records("rec_x", pd.DataFrame({"a": [1]}))
+    with Workspace.open_write(ws_path, "t") as ws:
+        for bad in ("agent_dim", "_ccom_meta", "rec_x; DROP TABLE agent_dim", "REC_X"):
+            with pytest.raises(ParameterError, match="rec_"):
+                ws.write_records(bad, pd.DataFrame({"a": [1]}))
+        with pytest.raises(ParameterError, match="key"):
+            ws.write_records("rec_x", pd.DataFrame({"a": [1]}), key=["b"])
+
+
+def test_failed_block_leaves_records_untouched(ws_path):
+    with Workspace.open_write(ws_path, "t") as ws:
+        ws.write_records("rec_x", pd.DataFrame({"a": [1]}))
+    with pytest.raises(RuntimeError):
+        with Workspace.open_write(ws_path, "t") as ws:
+            ws.write_records("rec_x", pd.DataFrame({"a": [2]}))
+            raise RuntimeError("boom")
+    with Workspace.open_read(ws_path) as ws:
+        assert ws.read_records("rec_x")["a"].tolist() == [1]
