@@ -594,6 +594,43 @@ def _profile_hint(table: Table, headers: list[str], current: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def stage(path: str | os.PathLike[str] | None = None, purpose: str = "write",
+          create: bool = False) -> Iterator[Path]:
+    """Hold the writer lock and yield a private copy of the workspace; swap it in on success.
+
+    This is the mechanism under :meth:`Workspace.open_write`, exposed for writers that work in
+    other processes (a playbook's notebooks): they open the yielded path (with
+    ``Workspace.open_write`` like any workspace) while this process holds the real workspace's
+    lock. When the block ends normally the copy replaces the workspace atomically; when it raises,
+    or the process dies, the workspace is exactly as it was. With ``create`` and no workspace yet,
+    the yielded path does not exist until someone creates it.
+    """
+    real = resolve_workspace(path)
+    if not real.exists() and not create:
+        raise WorkspaceError(f"no workspace at {real}: run `ccom init` or `ccom demo` first")
+    real.parent.mkdir(parents=True, exist_ok=True)
+    lock_fd = _acquire_lock(real, purpose)
+    tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
+    try:
+        for stale in glob.glob(glob.escape(str(real)) + ".tmp-*"):
+            Path(stale).unlink(missing_ok=True)  # left by a killed writer; we hold the lock
+        if real.exists():
+            shutil.copyfile(real, tmp)
+        yield tmp
+        if tmp.exists():
+            _fsync_path(tmp)
+            os.replace(tmp, real)
+            _fsync_path(real.parent, directory=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    finally:
+        Path(str(tmp) + ".lock").unlink(missing_ok=True)  # left by writers that opened the copy
+        _release_lock(lock_fd)
+
+
 class Workspace:
     """An open workspace. Get one with :meth:`open_read` or :meth:`open_write` (context managers).
 
@@ -675,17 +712,8 @@ class Workspace:
             No workspace at ``path`` (and ``create`` is false), or it is not a ccom workspace.
         """
         real = resolve_workspace(path)
-        if not real.exists() and not create:
-            raise WorkspaceError(f"no workspace at {real}: run `ccom init` or `ccom demo` first")
-        real.parent.mkdir(parents=True, exist_ok=True)
-        lock_fd = _acquire_lock(real, purpose)
-        tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
-        try:
-            for stale in glob.glob(glob.escape(str(real)) + ".tmp-*"):
-                Path(stale).unlink(missing_ok=True)  # left by a killed writer; we hold the lock
-            is_new = not real.exists()
-            if not is_new:
-                shutil.copyfile(real, tmp)
+        with stage(real, purpose, create=create) as tmp:
+            is_new = not tmp.exists()
             try:
                 con = duckdb.connect(str(tmp))
             except duckdb.Error as exc:
@@ -700,15 +728,6 @@ class Workspace:
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            _fsync_path(tmp)
-            os.replace(tmp, real)
-            _fsync_path(real.parent, directory=True)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            Path(str(tmp) + ".wal").unlink(missing_ok=True)
-            raise
-        finally:
-            _release_lock(lock_fd)
 
     def _check_meta(self) -> None:
         try:

@@ -63,3 +63,28 @@ def test_failed_block_leaves_records_untouched(ws_path):
             raise RuntimeError("boom")
     with Workspace.open_read(ws_path) as ws:
         assert ws.read_records("rec_x")["a"].tolist() == [1]
+
+
+def test_stage_swaps_on_success_and_keeps_the_original_on_failure(ws_path):
+    from ccomkit.errors import WorkspaceLockedError
+    from ccomkit.store import stage
+
+    with stage(ws_path, "playbook") as staged:
+        assert staged != ws_path and staged.exists()
+        with pytest.raises(WorkspaceLockedError):
+            with Workspace.open_write(ws_path, "second writer"):
+                pass
+        with Workspace.open_write(staged, "a notebook") as ws:  # another writer on the copy
+            ws.write_records("rec_run", pd.DataFrame({"a": [1]}))
+        with Workspace.open_read(ws_path) as ws:  # the real workspace is unchanged until the end
+            assert ws.read_records("rec_run").empty
+    with Workspace.open_read(ws_path) as ws:
+        assert ws.read_records("rec_run")["a"].tolist() == [1]
+    before = ws_path.read_bytes()
+    with pytest.raises(RuntimeError):
+        with stage(ws_path, "playbook") as staged:
+            with Workspace.open_write(staged, "a notebook") as ws:
+                ws.write_records("rec_run", pd.DataFrame({"a": [2]}))
+            raise RuntimeError("a notebook failed")
+    assert ws_path.read_bytes() == before
+    assert not list(ws_path.parent.glob("*.tmp-*"))
