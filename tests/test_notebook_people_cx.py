@@ -35,20 +35,6 @@ def _headless_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ccomkit.demo import generate
-    from ccomkit.store import Workspace
-
-    path = tmp_path_factory.mktemp("ws") / "workspace.duckdb"
-    tables = generate(seats=40, years=1)
-    with Workspace.open_write(path, purpose="test", create=True) as ws:
-        ws.init(kind="demo")
-        for name, frame in tables.items():
-            ws.load_frame(name, frame, source="test")
-    return path
-
-
-@pytest.fixture(scope="module")
 def demo_run(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("people_cx_run")
     out_nb, out_dir = tmp / "executed.ipynb", tmp / "tables"

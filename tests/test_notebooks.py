@@ -79,20 +79,6 @@ def test_notebook_parameters_have_help(path: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ccomkit.demo import generate
-    from ccomkit.store import Workspace
-
-    path = tmp_path_factory.mktemp("ws") / "workspace.duckdb"
-    tables = generate(seats=40, years=1)
-    with Workspace.open_write(path, purpose="test", create=True) as ws:
-        ws.init(kind="demo")
-        for name, frame in tables.items():
-            ws.load_frame(name, frame, source="test")
-    return path
-
-
 def _execute(out_nb: Path, params: dict) -> None:
     with pytest.MonkeyPatch.context() as mp:
         for k in FRONTEND_ENV:
