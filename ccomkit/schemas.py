@@ -69,7 +69,10 @@ class Column:
     """One column of a table contract.
 
     ``min``/``max`` bound numeric values (inclusive unless ``min_exclusive``); ``allowed`` lists the
-    permitted codes of a categorical column; ``personal`` marks personal data (CCOM's data security).
+    permitted codes of a categorical column; ``personal`` marks personal data (CCOM's data security);
+    ``hash_at_ingest`` marks a customer identifier that the store replaces by its salted key
+    (:func:`ccomkit.privacy.hash_identifier`, keyed with the workspace salt) before it reaches a
+    table, the quarantine or an export.
     """
 
     name: str
@@ -84,6 +87,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     personal: bool = False
     default: Any = None
+    hash_at_ingest: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -97,6 +101,8 @@ class Column:
             parts.append(f"<= {_num(self.max)}")
         if self.allowed is not None:
             parts.append("one of " + ", ".join(self.allowed))
+        if self.hash_at_ingest:
+            parts.append("hashed at ingest (HMAC-SHA256 with the workspace salt → ck-…)")
         return " and ".join(parts)
 
 
@@ -468,7 +474,7 @@ CSAT_RESPONSE = Table(
                nullable=True),
         Column("comment", "str", "客户意见", "customer comment", nullable=True, personal=True),
         Column("customer_key", "str", "客户标识(加盐哈希)", "customer key (salted hash)",
-               nullable=True, personal=True),
+               nullable=True, personal=True, hash_at_ingest=True),
         Column("followup_status", "str", "回访状态", "follow-up status", nullable=True,
                allowed=FOLLOWUP),
     ),

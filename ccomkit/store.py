@@ -74,6 +74,7 @@ from ccomkit.errors import (
     WorkspaceError,
     WorkspaceLockedError,
 )
+from ccomkit.privacy import customer_key, new_salt
 from ccomkit.profiles import (
     Profile,
     TableMap,
@@ -105,7 +106,7 @@ __all__ = [
     "resolve_workspace",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # additive changes (new tables, new nullable columns) migrate in place
 DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 ENV_WORKSPACE = "CCOM_WORKSPACE"
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -124,6 +125,7 @@ _META_DDL = (
     """CREATE TABLE IF NOT EXISTS _ccom_quarantine (
       load_id BIGINT, table_name VARCHAR, source_file VARCHAR, line BIGINT, reasons VARCHAR,
       raw_row VARCHAR)""",
+    "CREATE TABLE IF NOT EXISTS _ccom_secret (salt VARCHAR, created_at TIMESTAMP)",
 )
 
 # SQL helpers for profile ``derive`` expressions (temporary: they live in the connection only).
@@ -724,6 +726,8 @@ class Workspace:
                     ws.init()
                 else:
                     ws._check_meta()
+                    if ws._needs_migration():
+                        ws.init()
                 yield ws
                 con.execute("CHECKPOINT")
             finally:
@@ -742,20 +746,60 @@ class Workspace:
                 f"{self.path} has workspace schema version {version}, newer than this ccomkit "
                 f"understands ({SCHEMA_VERSION}): upgrade ccomkit")
 
+    def _needs_migration(self) -> bool:
+        """True when the workspace lacks the salt or a contract column (made by an older ccomkit)."""
+        have = set(self._con.execute(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'").fetchall())
+        have = {r[0] for r in have}
+        need = {f"{t.name}.{c}" for t in TABLES.values() for c in [*t.column_names, _LOAD_COL]}
+        if not need <= have or "_ccom_secret.salt" not in have:
+            return True
+        return not self._con.execute("SELECT count(*) FROM _ccom_secret").fetchall()[0][0]
+
+    @property
+    def salt(self) -> str:
+        """The workspace's secret salt: the key of customer hashes and agent codes.
+
+        Created with the workspace (``_ccom_secret``) and never changed, so hashes and codes are
+        stable for its whole life. See :mod:`ccomkit.privacy`.
+
+        Raises
+        ------
+        WorkspaceError
+            A workspace from an older ccomkit opened read-only (any write adds the salt).
+        """
+        try:
+            rows = self._con.execute("SELECT salt FROM _ccom_secret LIMIT 1").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        if not rows or not rows[0][0]:
+            raise WorkspaceError(
+                f"{self.path} has no salt yet (made by an older ccomkit): open it for writing "
+                "once, e.g. `ccom init`, to add one")
+        return str(rows[0][0])
+
     def _require_writable(self, what: str) -> None:
         if not self.writable:
             raise WorkspaceError(f"{what} needs a workspace opened with Workspace.open_write")
 
     # ---------------------------------------------------------------- set-up
 
-    def init(self, kind: str | None = None) -> None:
-        """Create the 13 contract tables and the meta tables (idempotent).
+    def init(self, kind: str | None = None, salt: str | None = None) -> None:
+        """Create the 13 contract tables and the meta tables (idempotent; also migrates).
+
+        A workspace made by an older ccomkit gets what it lacks: contract columns added since
+        (NULL in existing rows) and the ``_ccom_secret`` salt.
+        :meth:`open_write` runs this on every existing workspace.
 
         Parameters
         ----------
         kind : str, optional
             What the workspace holds, e.g. ``"user"`` or ``"demo"``; recorded in ``_ccom_meta``
             (default ``"user"`` for a new workspace; an existing kind is kept unless given).
+        salt : str, optional
+            The salt for a workspace that has none yet (default a fresh random one; see
+            :mod:`ccomkit.privacy`). An existing salt is never changed.
         """
         self._require_writable("init")
         con = self._con
@@ -765,7 +809,15 @@ class Workspace:
                 con.execute(ddl)
             for t in TABLES.values():
                 con.execute(t.ddl())
-                con.execute(f"ALTER TABLE {_q(t.name)} ADD COLUMN IF NOT EXISTS {_LOAD_COL} BIGINT")
+                have = set(relation_types(con, _q(t.name)))
+                for c in t.columns:  # columns added to a contract since the workspace was made
+                    if c.name not in have:
+                        con.execute(f"ALTER TABLE {_q(t.name)} ADD COLUMN {_q(c.name)} {c.sql_type}")
+                if _LOAD_COL not in have:
+                    con.execute(f"ALTER TABLE {_q(t.name)} ADD COLUMN {_LOAD_COL} BIGINT")
+            if not con.execute("SELECT count(*) FROM _ccom_secret").fetchall()[0][0]:
+                con.execute("INSERT INTO _ccom_secret VALUES (?, ?)",
+                            [salt or new_salt(), dt.datetime.now().replace(microsecond=0)])
             n = con.execute("SELECT count(*) FROM _ccom_meta").fetchall()[0][0]
             if n == 0:
                 from ccomkit import __version__ as ver  # noqa: PLC0415
@@ -797,12 +849,16 @@ class Workspace:
         """
         self._require_writable("reset")
         con = self._con
+        try:
+            salt: str | None = self.salt  # kept: codes in earlier reports stay valid
+        except WorkspaceError:
+            salt = None
         names = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
             " AND table_type = 'BASE TABLE'").fetchall()]
         for name in names:
             con.execute(f"DROP TABLE {_q(name)}")
-        self.init(kind=kind)
+        self.init(kind=kind, salt=salt)
 
     # ---------------------------------------------------------------- loading
 
@@ -1023,6 +1079,15 @@ class Workspace:
         tq = _q(t.name)
         for m in _MACROS:
             con.execute(m)
+        # Customer identifiers become salted keys before anything else sees them (the table, the
+        # quarantine's reasons and raw rows): raw values never reach the workspace.
+        hashed = [c.name for c in t.columns if c.hash_at_ingest and c.name in exprs]
+        hashed_headers: set[str] = set()
+        if hashed:
+            self._register_hash_udf()
+            for c in hashed:
+                hashed_headers |= {h for h in headers if f"r.{_q(h)}" in exprs[c]}
+                exprs = {**exprs, c: f"ccom_ck(CAST({exprs[c]} AS VARCHAR))"}
         mapped_cols = ", ".join(f"{e} AS {_q(c)}" for c, e in exprs.items())
         line_sel = "r._line, " if has_line else ""
         last_exc: duckdb.Error | None = None
@@ -1105,7 +1170,9 @@ class Workspace:
                 con.execute(
                     "CREATE OR REPLACE TEMP TABLE _ccom_bad AS SELECT _line, _violations "
                     "FROM _ccom_checkedv WHERE len(_violations) > 0")
-                raw_json = ("json_object(" + ", ".join(f"{_lit(h)}, r.{_q(h)}" for h in headers)
+                raw_json = ("json_object(" + ", ".join(
+                    f"{_lit(h)}, " + (f"ccom_ck(CAST(r.{_q(h)} AS VARCHAR))" if h in hashed_headers
+                                      else f"r.{_q(h)}") for h in headers)
                             + ")") if headers else "'{}'"
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _ccom_badsrc AS SELECT r._line"
@@ -1170,10 +1237,38 @@ class Workspace:
             rows_existing=int(n_existing), already_loaded=False, messages=messages,
             elapsed_s=time.perf_counter() - started)
 
+    def _register_hash_udf(self) -> None:
+        """``ccom_ck(text)``: :func:`ccomkit.privacy.customer_key` with this workspace's salt,
+        as a vectorised (Arrow) function on this connection."""
+        if getattr(self, "_hash_udf", False):
+            return
+        salt = self.salt.encode("utf-8")
+
+        def ccom_ck(values: pa.Array) -> pa.Array:
+            cache: dict[str, str | None] = {}
+            out = []
+            for v in values.to_pylist():
+                if v is None:
+                    out.append(None)
+                    continue
+                k = cache.get(v)
+                if k is None and v not in cache:
+                    k = cache[v] = customer_key(v, salt)
+                out.append(k)
+            return pa.array(out, type=pa.string())
+
+        self._con.create_function("ccom_ck", ccom_ck, [duckdb.sqltype("VARCHAR")],
+                                  duckdb.sqltype("VARCHAR"), type="arrow")
+        self._hash_udf = True
+
     def _prepare_adoption(self, t: Table, has_line: bool, n_dups: int) -> bool:
         """Turn the staged ``_ccom_checked`` into exactly the target's layout (failing rows
         deleted, helper columns dropped) so that it can replace the empty target table."""
         con = self._con
+        layout = "SELECT column_name, column_type FROM (DESCRIBE {})"
+        target = [r[0] for r in con.execute(layout.format(_q(t.name))).fetchall()]
+        if target != [*t.column_names, _LOAD_COL]:
+            return False  # migrated from an older workspace (new columns after _load_id): insert
         con.execute("DROP VIEW IF EXISTS _ccom_checkedv")
         cond = "len(_violations) > 0"
         if n_dups:
@@ -1182,7 +1277,6 @@ class Workspace:
         con.execute("ALTER TABLE _ccom_checked DROP COLUMN _violations")
         if has_line:
             con.execute("ALTER TABLE _ccom_checked DROP COLUMN _line")
-        layout = "SELECT column_name, column_type FROM (DESCRIBE {})"
         same = (con.execute(layout.format("_ccom_checked")).fetchall()
                 == con.execute(layout.format(_q(t.name))).fetchall())
         if not same:  # pragma: no cover - the engine's types are the contract's types
@@ -1275,12 +1369,19 @@ class Workspace:
         if unknown:
             raise SchemaError(f"{t.name} has no column{'s' if len(unknown) > 1 else ''} "
                               f"{', '.join(unknown)}", table=t.name, column=unknown[0])
-        sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_q(t.name)}"
+        sql = f"SELECT {self._select_list(t, cols)} FROM {_q(t.name)}"
         if where:
             sql += f" WHERE {where}"
         sql += " ORDER BY " + ", ".join(_q(k) for k in t.key)
         df = self._execute_df(sql, params)
         return _conform(df, t, cols)
+
+    def _select_list(self, t: Table, cols: list[str]) -> str:
+        """The columns as SQL; a column added to the contract after an older workspace was made
+        (and not yet migrated, e.g. opened read-only) reads as NULL."""
+        have = set(relation_types(self._con, _q(t.name)))
+        return ", ".join(_q(c) if c in have else f"CAST(NULL AS {t.column(c).sql_type}) AS {_q(c)}"
+                         for c in cols)
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         """Run any SQL against the workspace and return a new DataFrame."""
@@ -1444,7 +1545,7 @@ class Workspace:
         t = get_table(table)
         dest = Path(out)
         suffix = dest.suffix.lower()
-        cols = ", ".join(_q(c) for c in t.column_names)
+        cols = self._select_list(t, t.column_names)
         order = ", ".join(_q(k) for k in t.key)
         sql = f"SELECT {cols} FROM {_q(t.name)} ORDER BY {order}"
         dest.parent.mkdir(parents=True, exist_ok=True)

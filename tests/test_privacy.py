@@ -1,0 +1,193 @@
+"""Personal data: agent codes, salted customer keys at ingest, the workspace salt, team views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ccomkit import privacy
+from ccomkit.errors import ParameterError, WorkspaceError
+from ccomkit.privacy import (
+    agent_codes,
+    customer_key,
+    hash_identifier,
+    limit_to_team,
+    pseudonymise,
+    workspace_salt,
+)
+from ccomkit.store import Workspace
+
+CSAT_HEADER = ("survey_id,agent_id,channel,invited_at,responded_at,q_overall,customer_key,"
+               "comment")
+
+
+def _csat(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join([CSAT_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def ws_path(tmp_path: Path) -> Path:
+    p = tmp_path / "ws.duckdb"
+    with Workspace.open_write(p, "init", create=True):
+        pass
+    return p
+
+
+# ------------------------------------------------------------------ agent codes
+
+
+def test_pseudonymise_is_stable_keyed_and_leaves_the_input_alone():
+    df = pd.DataFrame({"agent_id": ["A1", "A2", None], "agent_name": ["张三", None, "王五"],
+                       "team_leader_id": ["A2", "A2", "A2"], "aht_s": [300.0, 310.0, 320.0]})
+    before = df.copy()
+    out = pseudonymise(df, salt="s1")
+    pd.testing.assert_frame_equal(df, before)  # input untouched
+    assert list(out.columns) == list(df.columns) and out["aht_s"].tolist() == [300.0, 310.0, 320.0]
+    # the team leader A2 has the same code as agent A2; the name shows the row's agent code
+    assert out.loc[1, "agent_id"] == out.loc[0, "team_leader_id"]
+    assert out.loc[0, "agent_name"] == out.loc[0, "agent_id"]
+    assert out.loc[1, "agent_name"] is None and out.loc[2, "agent_id"] is None
+    # no id in row 2: the name keeps a code of its own, not the raw name
+    assert out.loc[2, "agent_name"] is None or "王五" not in str(out.loc[2, "agent_name"])
+    # stable across frames, different with another salt, never the raw value
+    other = pseudonymise(pd.DataFrame({"agent_id": ["A2", "A1"]}), salt="s1")
+    assert other["agent_id"].tolist() == [out.loc[1, "agent_id"], out.loc[0, "agent_id"]]
+    assert pseudonymise(df, salt="s2").loc[0, "agent_id"] != out.loc[0, "agent_id"]
+    assert out["agent_id"].dropna().str.fullmatch(r"AG-[0-9A-HJKMNP-TV-Z]{8}").all()
+
+
+def test_names_without_ids_are_coded_by_name():
+    df = pd.DataFrame({"name": ["张三", "李四", "张三"]})
+    out = pseudonymise(df, salt="s", prefix="X")
+    assert out["name"][0] == out["name"][2] != out["name"][1]
+    assert out["name"][0].startswith("X-") and "张" not in "".join(out["name"])
+
+
+def test_colliding_codes_are_lengthened_only_where_they_clash(monkeypatch):
+    monkeypatch.setattr(privacy, "_CODE_LEN", 1)  # 32 codes for 100 values: clashes are certain
+    values = [f"A{i:03d}" for i in range(100)]
+    codes = agent_codes(values, salt="s")
+    assert len(set(codes.values())) == 100
+    lengths = {len(c) for c in codes.values()}
+    assert min(lengths) <= 4 < max(lengths)  # 'AG-x' kept where unique, longer where clashing
+    # a value's code does not depend on which other values are present, unless it clashed
+    alone = agent_codes(values[:1], salt="s")
+    assert alone[values[0]] == privacy._code(values[0], b"s", "AG", 1)
+
+
+def test_pseudonymise_rejects_a_missing_salt():
+    with pytest.raises(ParameterError, match="salt"):
+        pseudonymise(pd.DataFrame({"agent_id": ["A1"]}), salt="")
+
+
+# ------------------------------------------------------------------ customer keys
+
+
+def test_customer_keys_normalise_phone_numbers_and_are_idempotent():
+    s = pd.Series(["13800138000", "+86 138-0013-8000", "008613800138000", " CUST-9 ", None, ""])
+    k = hash_identifier(s, "salt")
+    assert k[0] == k[1] == k[2] and k[3] != k[0]
+    assert k[4] is None and k[5] is None
+    assert k[:4].str.fullmatch(r"ck-[0-9a-f]{24}").all()
+    assert hash_identifier(k, "salt").tolist() == k.tolist()  # hashing twice changes nothing
+    assert customer_key("13800138000", "other") != k[0]
+
+
+def test_workspace_salt_is_made_once_and_kept(ws_path, tmp_path):
+    with Workspace.open_read(ws_path) as ws:
+        salt = workspace_salt(ws)
+    assert len(salt) == 32
+    with Workspace.open_write(ws_path, "again") as ws:
+        assert ws.salt == salt
+        ws.reset("demo")  # rebuilding keeps the salt: codes in earlier reports stay valid
+    with Workspace.open_read(ws_path) as ws:
+        assert ws.salt == salt and ws.kind == "demo"
+    other = tmp_path / "other.duckdb"
+    with Workspace.open_write(other, "init", create=True) as ws:
+        assert ws.salt != salt
+
+
+def test_an_older_workspace_gets_its_salt_on_the_first_write(ws_path):
+    con = duckdb.connect(str(ws_path))  # what a workspace made before the salt existed looks like
+    con.execute("DROP TABLE _ccom_secret")
+    con.close()
+    with Workspace.open_read(ws_path) as ws, pytest.raises(WorkspaceError, match="no salt yet"):
+        _ = ws.salt
+    with Workspace.open_write(ws_path, "migrate"):
+        pass
+    with Workspace.open_read(ws_path) as ws:
+        assert len(ws.salt) == 32
+
+
+def test_customer_identifiers_are_hashed_at_ingest_and_never_stored_raw(ws_path, tmp_path):
+    raw = ["13912345678", "13987654321", "13855550000"]
+    f = _csat(tmp_path / "csat.csv", [
+        f"S1,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,5,{raw[0]},good",
+        f"S2,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,4,+86 {raw[1]},ok",
+        # a bad row (score 9): quarantined, and its raw row must not hold the number either
+        f"S3,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,9,{raw[2]},bad",
+    ])
+    with Workspace.open_write(ws_path, "ingest") as ws:
+        rep = ws.ingest(f, "csat_response")
+        salt = ws.salt
+    assert (rep.rows_loaded, rep.rows_quarantined) == (2, 1)
+    with Workspace.open_read(ws_path) as ws:
+        got = ws.read("csat_response", columns=["survey_id", "customer_key"])
+        quarantine = ws.quarantine("csat_response")
+    expected = hash_identifier(pd.Series(raw[:2]), salt).tolist()
+    assert got["customer_key"].tolist() == expected
+    assert customer_key(raw[2], salt) in quarantine["raw_row"][0]
+    data = ws_path.read_bytes()
+    for number in raw:
+        assert number.encode() not in data, f"{number} stored in the workspace file"
+
+    # The same rows in another file (new sha256): identical after hashing → skipped, no conflict.
+    g = _csat(tmp_path / "csat_again.csv", [
+        f"S1,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,5,{raw[0]},good",
+        f"S2,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,4,{raw[1]},ok",
+    ])
+    with Workspace.open_write(ws_path, "ingest") as ws:
+        rep2 = ws.ingest(g, "csat_response")
+    assert (rep2.rows_loaded, rep2.rows_existing, rep2.rows_quarantined) == (0, 2, 0)
+
+
+def test_exported_keys_round_trip_into_another_workspace(ws_path, tmp_path):
+    f = _csat(tmp_path / "csat.csv",
+              ["S1,A1,ivr,2025-03-03 10:00:00,2025-03-03 10:01:00,5,13912345678,"])
+    with Workspace.open_write(ws_path, "ingest") as ws:
+        ws.ingest(f, "csat_response")
+        ws.export("csat_response", tmp_path / "out.csv")
+        key = ws.read("csat_response")["customer_key"][0]
+    other = tmp_path / "other.duckdb"
+    with Workspace.open_write(other, "init", create=True) as ws:
+        ws.ingest(tmp_path / "out.csv", "csat_response")
+        assert ws.read("csat_response")["customer_key"][0] == key  # a key is not hashed again
+
+
+def test_load_frame_hashes_too(ws_path):
+    frame = pd.DataFrame({"survey_id": ["S1"], "channel": ["sms"],
+                          "invited_at": [pd.Timestamp("2025-03-03 10:00")],
+                          "customer_key": ["13912345678"]})
+    with Workspace.open_write(ws_path, "frame") as ws:
+        ws.load_frame("csat_response", frame, source="test")
+        assert ws.read("csat_response")["customer_key"][0] == customer_key("13912345678", ws.salt)
+
+
+# ------------------------------------------------------------------ role-limited views
+
+
+def test_limit_to_team_keeps_only_the_team():
+    dim = pd.DataFrame({"agent_id": ["A1", "A2", "A3"], "team_id": ["T1", "T1", "T2"]})
+    perf = pd.DataFrame({"agent_id": ["A1", "A3", None, "A2"], "handled": [10, 20, 30, 40]})
+    out = limit_to_team(perf, "T1", dim)
+    assert out["agent_id"].tolist() == ["A1", "A2"] and out["handled"].tolist() == [10, 40]
+    with_team = pd.DataFrame({"team_id": ["T1", "T2"], "aht_s": [1.0, 2.0]})
+    assert limit_to_team(with_team, "T2", dim)["aht_s"].tolist() == [2.0]
+    with pytest.raises(ParameterError, match="team_id"):
+        limit_to_team(perf, "T9", dim)
+    with pytest.raises(ParameterError, match="neither"):
+        limit_to_team(pd.DataFrame({"queue_id": ["Q"]}), "T1", dim)
