@@ -408,3 +408,36 @@ def _check_mapping(mapping: Mapping[str, str]) -> None:  # pragma: no cover - im
 
 
 _check_mapping(COLUMN_DOMAINS)
+
+
+# --- intraday management and the reserve roster (ccomkit.wfm.intraday, ccomkit.wfm.reserve_roster,
+# issue 4 items 5-6) ----------------------------------------------------------------------------
+VALUE_DOMAINS["intraday_action"] = {
+    "none": ("无需调整", "no action"),
+    "move_breaks": ("调整小休/用餐时间", "move breaks"),
+    "cancel_offline": ("取消培训/会议", "cancel training or meetings"),
+    "call_in_reserve": ("调用机动部队", "call in the reserve"),
+    "offer_vto": ("安排自愿调休", "offer voluntary time off"),
+}
+VALUE_DOMAINS["reserve_kind"] = {
+    "backup": ("跨技能支援", "cross-skilled back-up"),
+    "on_call": ("待命", "on call"),
+}
+VALUE_DOMAINS["scheduler_kpi"] = {
+    "forecast_hit_rate_5": ("预测准确率(±5%命中)", "forecast hit rate at ±5 %"),
+    "forecast_hit_rate_10": ("预测准确率(±10%命中)", "forecast hit rate at ±10 %"),
+    "forecast_wape": ("预测加权绝对百分比误差", "forecast WAPE"),
+    "forecast_bias": ("预测偏差", "forecast bias"),
+    "forecast_error_sd": ("预测误差标准差", "SD of forecast error"),
+    "resource_fill_rate": ("资源填充率", "resource fill rate"),
+    "staffing_within_tolerance_rate": ("人力满足率(容差内时段占比)", "intervals staffed within tolerance"),
+    "understaffed_agent_h": ("人力不足工时", "under-staffed agent-hours"),
+    "overstaffed_agent_h": ("人力冗余工时", "over-staffed agent-hours"),
+    "sl_achievement_interval_rate": ("服务水平达标时段占比", "intervals meeting the SL target"),
+    "sl_achievement_day_rate": ("服务水平达标天数占比", "days meeting the SL target"),
+    "hours_sd_h": ("工时标准差", "SD of hours"),
+    "night_shifts_sd": ("晚班次数标准差", "SD of night shifts"),
+    "days_off_sd": ("休息天数标准差", "SD of days off"),
+    "adherence": ("排班遵从率", "schedule adherence"),
+    "conformance": ("班表符合率", "schedule conformance"),
+}
