@@ -24,13 +24,18 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Literal, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ccomkit.errors import ParameterError, SchemaError
-from ccomkit.schemas import ACTIVITIES, require_columns
+from ccomkit.kpi import AUX_STATES, adherence_grid, compute, schedule_grid
+from ccomkit.schemas import require_columns
+from ccomkit.wfm.backtest import forecast_metrics
+from ccomkit.wfm.erlang import service_level
+from ccomkit.wfm.staffing import required_agents
 
 __all__ = [
     "ROSTER_ACTIVITIES",
@@ -54,7 +59,6 @@ INTRADAY_ACTIONS: tuple[str, ...] = ("none", "move_breaks", "cancel_offline", "c
 """Action codes of :func:`reforecast_rest_of_day`, cheapest first for a shortfall."""
 
 _ROSTER_TO_SCHEDULE = {"work": "work", "break": "break", "lunch": "meal", "meal": "meal"}
-_US_PER_MIN = 60_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,8 +335,6 @@ def adherence(
        scheduled_min  in_adherence_min  adherence_frac  out_work_min  out_break_min
     0           60.0              20.0        0.333333          10.0           30.0
     """
-    from ccomkit.kpi import AUX_STATES, adherence_grid
-
     owner = "adherence"
     by = _grain(owner, by)
     if not isinstance(present_only, bool):
@@ -408,8 +410,6 @@ def conformance(
        sched_work_min  worked_min  conformance_frac  activity_conformance_frac
     0            30.0        50.0            1.6667                     0.6667
     """
-    from ccomkit.kpi import AUX_STATES, adherence_grid
-
     by = _grain("conformance", by)
     g = adherence_grid(agent_interval, schedule, version=version)
     acts = ["work", *AUX_STATES]
@@ -475,8 +475,6 @@ def scheduled_staff(
     0   GEN 2026-03-02 09:00:00               2.0           0.0
     1   GEN 2026-03-02 09:30:00               1.0           0.5
     """
-    from ccomkit.kpi import schedule_grid
-
     require_columns(schedule, ["agent_id", "start_at", "end_at"], "schedule")
     sc = schedule
     if "schedule_version" in sc.columns:
@@ -541,8 +539,6 @@ def _numbers(frame: pd.DataFrame, column: str, table: str, *, nonneg: bool = Tru
 def _erlang_sl(calls: np.ndarray, aht: np.ndarray, agents: np.ndarray, interval_min: np.ndarray,
                target_s: np.ndarray) -> np.ndarray:
     """Erlang C service level; NaN where an input is missing, 1 where there are no calls."""
-    from ccomkit.wfm.erlang import service_level
-
     ok = np.isfinite(calls) & np.isfinite(agents) & np.isfinite(target_s) & ((calls == 0) | (aht > 0))
     out = np.full(calls.shape, np.nan)
     if ok.any():
@@ -618,8 +614,6 @@ def plan_vs_actual(
     20 % more calls than planned: Erlang C on the actual load and staff says 0.614, the
     center reached 70 / (120 - 2 short abandons) = 0.593.
     """
-    from ccomkit.kpi import compute
-
     owner = "plan_vs_actual"
     _positive_number(owner, "target_s", target_s, allow_zero=True, allow_none=True)
     if not (isinstance(sl_target_frac, numbers.Real) and 0 < sl_target_frac < 1):
@@ -710,6 +704,7 @@ def plan_vs_actual(
 # --------------------------------------------------------------------------------------------
 # rest-of-day reforecast
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
 class IntradayReforecast:
     """Result of :func:`reforecast_rest_of_day`.
 
@@ -727,14 +722,8 @@ class IntradayReforecast:
         volume_ratio_raw, volume_ratio, handled_observed, aht_ratio_raw, aht_ratio``.
     """
 
-    __slots__ = ("intervals", "ratios")
-
-    def __init__(self, intervals: pd.DataFrame, ratios: pd.DataFrame) -> None:
-        self.intervals = intervals
-        self.ratios = ratios
-
-    def __repr__(self) -> str:
-        return f"IntradayReforecast(intervals={len(self.intervals)} rows, ratios={len(self.ratios)} queues)"
+    intervals: pd.DataFrame
+    ratios: pd.DataFrame
 
 
 def _actuals_frame(actuals: pd.DataFrame) -> pd.DataFrame:
@@ -856,8 +845,6 @@ def reforecast_rest_of_day(
     0             116.0               15          -3  cancel_offline
     1              69.6               10           1            none
     """
-    from ccomkit.wfm.staffing import required_agents
-
     owner = "reforecast_rest_of_day"
     k = _positive_number(owner, "shrink_calls", shrink_calls, allow_zero=True)
     m = _positive_number(owner, "shrink_handled", shrink_handled, allow_zero=True)
@@ -1114,9 +1101,6 @@ def scheduler_kpis(
     sl_achievement_day_rate         0.0000
     Name: value, dtype: float64
     """
-    from ccomkit.kpi import adherence_grid, compute
-    from ccomkit.wfm.backtest import forecast_metrics
-
     owner = "scheduler_kpis"
     for name, v in (("sl_target_frac", sl_target_frac), ("staffing_tolerance_frac", staffing_tolerance_frac)):
         if not (isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 < v < 1):
