@@ -257,6 +257,41 @@ def test_reforecast_ratio_shrinkage_and_bounds(day_plan):
     assert rf.ratios["volume_ratio"].item() == 1.0 and len(rf.intervals) == 8
 
 
+def test_reforecast_one_wild_interval_is_clipped(day_plan):
+    fc, sched = day_plan
+    # 09:30 floods (an outage elsewhere sends 1000 calls against 100 forecast); the other three
+    # intervals run on forecast. 09:30's calls are clipped to 2 x 100 + 3 sqrt(100) = 230, so
+    # O_used = 50 + 50 + 100 + 230 = 430 and r = (430 + 50) / (300 + 50), not (1200 + 50) / 350.
+    act = pd.DataFrame({"queue_id": "GEN", "interval_start": fc["interval_start"][:4],
+                        "offered": [50, 50, 100, 1000]})
+    r = reforecast_rest_of_day(fc, act, "2026-03-02 10:00", scheduled=sched).ratios.iloc[0]
+    assert r["calls_observed"] == 1200 and r["calls_observed_used"] == pytest.approx(430.0)
+    assert r["volume_ratio_raw"] == pytest.approx(4.0)
+    assert r["volume_ratio"] == pytest.approx(480 / 350)
+    # an outage interval with no calls at all is lifted to 0.5 x 100 - 3 sqrt(100) = 20
+    act0 = act.assign(offered=[50, 50, 100, 0])
+    r0 = reforecast_rest_of_day(fc, act0, "2026-03-02 10:00", scheduled=sched).ratios.iloc[0]
+    assert r0["calls_observed_used"] == pytest.approx(220.0)
+
+
+def test_reforecast_call_ins_are_named_by_the_reserve_roster(day_plan):
+    """The reforecast says how many to call in; the reserve roster says who."""
+    from ccomkit.wfm.reserve_roster import reserve_roster
+
+    fc, sched = day_plan
+    act = pd.DataFrame({"queue_id": "GEN", "interval_start": fc["interval_start"][:4],
+                        "offered": [50, 50, 100, 100]})
+    iv = reforecast_rest_of_day(fc, act, "2026-03-02 10:00", scheduled=sched).intervals
+    reserve = iv[["queue", "interval_start", "interval_min"]].assign(reserve_agents=iv["reserve_call_in_agents"])
+    roster = pd.DataFrame({"agent_id": ["X"], "start": [T("2026-03-02 06:00")], "end": [T("2026-03-02 14:00")],
+                           "activity": ["work"]})
+    agents = pd.DataFrame({"agent_id": ["X", "P", "Q", "R"], "skills": ["BIL|GEN", "GEN", "GEN", "GEN"]})
+    rr = reserve_roster(roster, agents, reserve)
+    # 10:00 needs 3 (see test_reforecast_actions): back-up X, then P and Q on call
+    row = rr.intervals.set_index("interval_start").loc[T("2026-03-02 10:00")]
+    assert (row["reserve_needed"], row["reserve_named"], row["agents"]) == (3, 3, "X|P|Q")
+
+
 def test_reforecast_aht_ratio():
     t = pd.date_range("2026-03-02 08:00", periods=3, freq="30min")
     fc = pd.DataFrame({"queue": "GEN", "interval_start": t, "interval_min": 30, "calls_forecast": 100.0,

@@ -718,8 +718,10 @@ class IntradayReforecast:
         minus required; negative = short), ``short_agents``, ``action`` (a code of
         :data:`INTRADAY_ACTIONS`), ``reserve_call_in_agents``.
     ratios : pandas.DataFrame
-        One row per queue: ``queue, intervals_observed, calls_observed, calls_forecast_observed,
-        volume_ratio_raw, volume_ratio, handled_observed, aht_ratio_raw, aht_ratio``.
+        One row per queue: ``queue, intervals_observed, calls_observed, calls_observed_used``
+        (after clipping each interval), ``calls_forecast_observed, volume_ratio_raw``
+        (observed / forecast), ``volume_ratio`` (shrunk and bounded), ``handled_observed,
+        aht_ratio_raw, aht_ratio``.
     """
 
     intervals: pd.DataFrame
@@ -770,7 +772,10 @@ def reforecast_rest_of_day(
     ``k`` calls: a quiet morning (few calls) barely moves the plan, a busy one moves it almost
     fully - then bounded to ``ratio_bounds`` (an outage or a flood of repeat calls should not
     triple the afternoon). Summing before dividing makes the ratio volume-weighted, so a
-    near-empty interval with a wild ratio cannot dominate. The AHT ratio is the same idea on
+    near-empty interval with a wild ratio cannot dominate; and before summing, each interval's
+    actual calls are clipped to ``[lo F_i - 3 sqrt(F_i), hi F_i + 3 sqrt(F_i)]`` (the ratio
+    bounds widened by three Poisson standard deviations), so one outage (no calls) or one
+    flood interval cannot carry the whole morning (``calls_observed_used``). The AHT ratio is the same idea on
     handle time: ``(H + m * aht_f) / ((N + m) * aht_f)`` with ``N`` handled calls, ``H``
     their handle seconds, ``aht_f`` the handled-weighted forecast AHT and ``m =
     shrink_handled``, bounded alike (1 when ``actuals`` carry no handle time).
@@ -887,20 +892,24 @@ def reforecast_rest_of_day(
     key = ["queue", "interval_start"]
     obs = done.merge(act, on=key, how="inner")
     has_aht = "handled" in obs.columns
+    f_i = obs["calls_forecast"].to_numpy(float)
+    obs = obs.assign(_used=np.clip(obs["calls"].to_numpy(float), np.maximum(lo * f_i - 3 * np.sqrt(f_i), 0.0),
+                                   hi * f_i + 3 * np.sqrt(f_i)))
     agg = {"intervals_observed": ("calls", "size"), "calls_observed": ("calls", "sum"),
-           "calls_forecast_observed": ("calls_forecast", "sum")}
+           "calls_observed_used": ("_used", "sum"), "calls_forecast_observed": ("calls_forecast", "sum")}
     if has_aht:
         obs = obs.assign(_aht_w=obs["aht_s_forecast"].fillna(0.0) * obs["handled"])
         agg.update(handled_observed=("handled", "sum"), handle_s=("handle_s", "sum"), aht_w=("_aht_w", "sum"))
     queues = pd.DataFrame({"queue": sorted(fc["queue"].unique())})
     ratios = queues.merge(obs.groupby("queue").agg(**agg).reset_index(), on="queue", how="left")
     ratios["intervals_observed"] = ratios["intervals_observed"].fillna(0).astype(np.int64)
-    for c in ("calls_observed", "calls_forecast_observed"):
+    for c in ("calls_observed", "calls_observed_used", "calls_forecast_observed"):
         ratios[c] = ratios[c].fillna(0.0).astype(float)
     O, F = ratios["calls_observed"].to_numpy(), ratios["calls_forecast_observed"].to_numpy()
+    U = ratios["calls_observed_used"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios["volume_ratio_raw"] = np.where(F > 0, O / F, np.nan)
-        r = np.where(F + k > 0, (O + k) / (F + k), 1.0)
+        r = np.where(F + k > 0, (U + k) / (F + k), 1.0)
     ratios["volume_ratio"] = np.clip(r, lo, hi)
     if has_aht:
         N = ratios["handled_observed"].fillna(0.0).to_numpy(float)
@@ -985,8 +994,8 @@ def reforecast_rest_of_day(
     cols = ["queue", "interval_start", "interval_min", "calls_forecast", "calls_reforecast", "aht_s_forecast",
             "aht_s_reforecast", "agents_required_forecast", "agents_required", "agents_scheduled", "agents_break",
             "agents_offline", "gap_agents", "short_agents", "action", "reserve_call_in_agents"]
-    rcols = ["queue", "intervals_observed", "calls_observed", "calls_forecast_observed", "volume_ratio_raw",
-             "volume_ratio", "handled_observed", "aht_ratio_raw", "aht_ratio"]
+    rcols = ["queue", "intervals_observed", "calls_observed", "calls_observed_used", "calls_forecast_observed",
+             "volume_ratio_raw", "volume_ratio", "handled_observed", "aht_ratio_raw", "aht_ratio"]
     return IntradayReforecast(intervals=rest[cols], ratios=ratios[rcols])
 
 
