@@ -1,0 +1,202 @@
+"""The daily, weekly and monthly operations reports: each playbook runs end to end with papermill
+on the demo workspace (both languages), the numbers in the HTML are the workspace's numbers
+formatted for people, agent ids are pseudonymised on request, and each page opens in headless
+chromium with every non-local request blocked, charts drawn as SVG and no request attempted."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ccomkit import kpi
+from ccomkit.report import sections
+from ccomkit.report.format import fmt_count, fmt_kpi, rag
+from ccomkit.report.playbook import RUN_LOG, run_playbook
+from ccomkit.store import Workspace
+
+FRONTEND_ENV = ("JPY_SESSION_NAME", "VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_REQUEST_URL",
+                "VOILA_BASE_URL", "VOILA_SERVER_URL", "SERVER_SOFTWARE")
+
+RUNS = {  # playbook -> (parameters, language)
+    "daily": ({"lang": "zh", "pseudonymise": "true"}, "zh"),
+    "weekly": ({"lang": "en"}, "en"),
+    "monthly": ({"lang": "zh"}, "zh"),
+}
+MIN_CHARTS = {"daily": 4, "weekly": 6, "monthly": 7}
+AGENT_ID = re.compile(r"\bA1\d{4}\b")  # the demo's agent ids
+
+
+@pytest.fixture(scope="module")
+def reports(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("reports")
+    ws = tmp / "workspace.duckdb"
+    shutil.copyfile(demo_workspace, ws)
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for k in FRONTEND_ENV:
+            mp.delenv(k, raising=False)
+        for name, (params, _) in RUNS.items():
+            out[name] = run_playbook(name, params, out_dir=tmp / name, workspace=ws,
+                                     progress=False, log=lambda m: None)
+    return {"ws": ws, "results": out}
+
+
+def _html(reports: dict, name: str) -> str:
+    res = reports["results"][name]
+    return (res.output_dir / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_report_runs_and_is_logged(reports: dict, name: str) -> None:
+    res = reports["results"][name]
+    assert res.outcome == "ok"
+    index = res.index.read_text(encoding="utf-8")
+    assert f'href="{name}.html"' in index
+    with Workspace.open_read(reports["ws"]) as ws:
+        log = ws.read_records(RUN_LOG)
+    row = log[log["run_id"] == res.run_id]
+    assert len(row) == 1 and row["outcome"].iloc[0] == "ok" and row["playbook"].iloc[0] == name
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_report_language_and_sections(reports: dict, name: str) -> None:
+    lang = RUNS[name][1]
+    html = _html(reports, name)
+    for key in ("sec_headline", "sec_forecast", "sec_qa", "sec_complaints", "sec_attendance",
+                "sec_actions"):
+        assert sections.L(key, lang) in html, key
+    if name != "daily":
+        for key in ("sec_trends", "sec_league", "sec_csat", "sec_people"):
+            assert sections.L(key, lang) in html, key
+    other = "en" if lang == "zh" else "zh"
+    assert sections.L("sec_headline", other) not in html
+    assert "Traceback" not in html and "Error" not in html.split("<body", 1)[1][:2000]
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_headline_numbers_are_the_workspace_numbers(reports: dict, name: str) -> None:
+    """The report's SL, AHT and offered equal an independent computation from the raw rows,
+    formatted for people (percent with one decimal, thousands separators), with their status."""
+    lang = RUNS[name][1]
+    html = _html(reports, name)
+    ctx = sections.context(str(reports["ws"]), name, "", lang=lang)
+    with Workspace.open_read(reports["ws"]) as ws:
+        acd = ws.query("SELECT * FROM acd_interval WHERE interval_start >= ? AND "
+                       "interval_start < ?", [str(ctx.start), str(ctx.end)])
+        tgt = ws.query("SELECT target, tolerance FROM kpi_target WHERE kpi_id = 'service_level' "
+                       "AND scope = 'center' AND period_start <= ? AND period_end >= ?",
+                       [ctx.start.date(), ctx.start.date()])
+    inside = acd["answered_within_t"].sum()
+    base = (acd["answered"] + acd["abandoned"] - acd["abandoned_short"]).sum()
+    sl = inside / base
+    aht = (acd["sum_talk_s"] + acd["sum_hold_s"] + acd["sum_acw_s"]).sum() / acd["handled"].sum()
+    assert f">{fmt_kpi('service_level', sl, lang)}<" in html
+    assert f">{fmt_kpi('aht_s', aht, lang)}<" in html
+    offered = fmt_count(acd["offered"].sum())
+    assert f">{offered}<" in html and ("," in offered or acd["offered"].sum() < 1000)
+    assert re.search(r">\d+\.\d%<", html)  # percent with one decimal
+    status = rag(sl, tgt["target"].iloc[0], tgt["tolerance"].iloc[0], "higher")
+    assert f"ccom-rag-{status}" in html
+
+
+def test_pseudonymise_replaces_agent_ids(reports: dict) -> None:
+    daily = _html(reports, "daily")  # run with pseudonymise=true
+    assert not AGENT_ID.search(daily)
+    # a day with red-line events shows codes instead of ids, stable between calls
+    with Workspace.open_read(reports["ws"]) as ws:
+        day = ws.query("SELECT eval_date FROM qa_evaluation WHERE fatal_flag AND NOT "
+                       "is_calibration ORDER BY eval_date DESC LIMIT 1")["eval_date"].iloc[0]
+    day = pd.Timestamp(day).strftime("%Y-%m-%d")
+    plain = sections.qa(sections.context(str(reports["ws"]), "daily", day)).tables["red_line"]
+    coded = sections.qa(sections.context(str(reports["ws"]), "daily", day, pseudonymise=True))
+    again = sections.qa(sections.context(str(reports["ws"]), "daily", day, pseudonymise=True))
+    ids, codes = plain["agent"].tolist(), coded.tables["red_line"]["agent"].tolist()
+    assert ids and all(AGENT_ID.fullmatch(x) for x in ids)
+    assert all(re.fullmatch(r"AG-[0-9A-Z]{8,}", c) for c in codes)
+    assert codes == again.tables["red_line"]["agent"].tolist()
+    assert len(set(codes)) == len(set(ids))
+    assert not AGENT_ID.search(coded.html())
+
+
+def test_sections_compute_from_the_kpi_dictionary(demo_workspace: Path) -> None:
+    ctx = sections.context(str(demo_workspace), "monthly", "", lang="en")
+    head = sections.headline(ctx).tables["kpis"].set_index("kpi_id")
+    with Workspace.open_read(demo_workspace) as ws:
+        ev = ws.query("SELECT * FROM qa_evaluation WHERE eval_date >= ? AND eval_date < ?",
+                      [str(ctx.start), str(ctx.end)])
+    ev = ev[~ev["is_calibration"]]
+    assert head.loc["qa_score", "value"] == pytest.approx(ev["total_score"].mean())
+    # change = value - previous, status consistent with target and tolerance
+    assert np.allclose(head["change"], head["value"] - head["previous"], equal_nan=True)
+    for kid, r in head.iterrows():
+        better = kpi.KPIS[kid].better if kid in kpi.KPIS else "higher"
+        assert r["status"] == rag(r["value"], r["target"], r["tolerance"], better)
+    fa = sections.forecast_accuracy(ctx).tables["by_queue"]
+    assert fa["hit_rate"].between(0, 1).all() and (fa["actual"] >= 0).all()
+    total = fa.iloc[-1]
+    assert total["actual"] == pytest.approx(fa.iloc[:-1]["actual"].sum())
+
+
+def test_bad_report_parameters(demo_workspace: Path) -> None:
+    from ccomkit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="lang"):
+        sections.context(str(demo_workspace), "daily", "", lang="fr")
+    with pytest.raises(ParameterError, match="YYYY-MM"):
+        sections.context(str(demo_workspace), "monthly", "March")
+
+
+# ------------------------------------------------------------------------------------------------
+# headless chromium, offline
+# ------------------------------------------------------------------------------------------------
+
+
+def _open_offline(path: Path) -> tuple[int, int, list[str], list[str]]:
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"])
+        try:
+            page = browser.new_page()
+
+            def route(r):  # noqa: ANN001
+                url = r.request.url
+                requested.append(url)
+                if url.startswith(("file://", "data:", "about:", "blob:")):
+                    r.continue_()
+                else:
+                    blocked.append(url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(300)
+            n_svg = page.locator("div.ccom-chart svg").count()
+            n_marks = page.locator("div.ccom-chart svg g.marks path, div.ccom-chart svg "
+                                   "g.mark-rect path, div.ccom-chart svg g.mark-line path, "
+                                   "div.ccom-chart svg g.mark-symbol path").count()
+        finally:
+            browser.close()
+    return n_svg, n_marks, blocked, requested
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_report_opens_offline_in_chromium(reports: dict, name: str) -> None:
+    res = reports["results"][name]
+    n_svg, n_marks, blocked, requested = _open_offline(res.output_dir / f"{name}.html")
+    assert blocked == [], blocked
+    assert all(u.startswith(("file://", "data:", "about:", "blob:")) for u in requested)
+    assert n_svg >= MIN_CHARTS[name], n_svg
+    assert n_marks >= 3 * n_svg, (n_svg, n_marks)
+    _, _, blocked, _ = _open_offline(res.index)
+    assert blocked == []
