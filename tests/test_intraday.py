@@ -272,6 +272,11 @@ def test_reforecast_one_wild_interval_is_clipped(day_plan):
     act0 = act.assign(offered=[50, 50, 100, 0])
     r0 = reforecast_rest_of_day(fc, act0, "2026-03-02 10:00", scheduled=sched).ratios.iloc[0]
     assert r0["calls_observed_used"] == pytest.approx(220.0)
+    # calls in an interval forecast empty count up to 2 x 0 + 3 sqrt(1) = 3
+    fc0 = fc.assign(calls_forecast=[0.0, 50.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
+    act1 = act.assign(offered=[7, 50, 100, 100])
+    r1 = reforecast_rest_of_day(fc0, act1, "2026-03-02 10:00", scheduled=sched).ratios.iloc[0]
+    assert r1["calls_observed_used"] == pytest.approx(253.0)
 
 
 def test_reforecast_call_ins_are_named_by_the_reserve_roster(day_plan):

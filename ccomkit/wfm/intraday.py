@@ -773,8 +773,9 @@ def reforecast_rest_of_day(
     fully - then bounded to ``ratio_bounds`` (an outage or a flood of repeat calls should not
     triple the afternoon). Summing before dividing makes the ratio volume-weighted, so a
     near-empty interval with a wild ratio cannot dominate; and before summing, each interval's
-    actual calls are clipped to ``[lo F_i - 3 sqrt(F_i), hi F_i + 3 sqrt(F_i)]`` (the ratio
-    bounds widened by three Poisson standard deviations), so one outage (no calls) or one
+    actual calls are clipped to ``[lo F_i - 3 s_i, hi F_i + 3 s_i]`` with ``s_i = sqrt(max(F_i,
+    1))`` (the ratio bounds widened by three Poisson standard deviations; calls in an interval
+    forecast empty still count up to 3), so one outage (no calls) or one
     flood interval cannot carry the whole morning (``calls_observed_used``). The AHT ratio is the same idea on
     handle time: ``(H + m * aht_f) / ((N + m) * aht_f)`` with ``N`` handled calls, ``H``
     their handle seconds, ``aht_f`` the handled-weighted forecast AHT and ``m =
@@ -893,8 +894,9 @@ def reforecast_rest_of_day(
     obs = done.merge(act, on=key, how="inner")
     has_aht = "handled" in obs.columns
     f_i = obs["calls_forecast"].to_numpy(float)
-    obs = obs.assign(_used=np.clip(obs["calls"].to_numpy(float), np.maximum(lo * f_i - 3 * np.sqrt(f_i), 0.0),
-                                   hi * f_i + 3 * np.sqrt(f_i)))
+    sd_i = np.sqrt(np.maximum(f_i, 1.0))
+    obs = obs.assign(_used=np.clip(obs["calls"].to_numpy(float), np.maximum(lo * f_i - 3 * sd_i, 0.0),
+                                   hi * f_i + 3 * sd_i))
     agg = {"intervals_observed": ("calls", "size"), "calls_observed": ("calls", "sum"),
            "calls_observed_used": ("_used", "sum"), "calls_forecast_observed": ("calls_forecast", "sum")}
     if has_aht:
