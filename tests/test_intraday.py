@@ -187,6 +187,16 @@ def test_plan_vs_actual_hand_checked():
     assert r10["service_level_plan"].iloc[0] == pytest.approx(service_level(10, 14, 180, 10))
 
 
+def test_plan_vs_actual_empty_interval():
+    # an interval with no calls at all: no actual SL or AHT (0 / 0), Erlang on no load gives 1
+    plan = pd.DataFrame({"queue": "GEN", "interval_start": [T("2026-03-02 09:00")], "interval_min": 30,
+                         "calls_forecast": [2.0], "aht_s": [180.0], "agents_scheduled": [1.0]})
+    r = plan_vs_actual(plan, _acd([0], [0], [0], [0])).iloc[0]
+    assert r["calls_actual"] == 0.0 and math.isnan(r["service_level_actual"]) and math.isnan(r["aht_s_actual"])
+    assert pd.isna(r["sl_met"]) and r["service_level_erlang_actual"] == 1.0
+    assert r["calls_diff_frac"] == -1.0
+
+
 def test_plan_vs_actual_staff_from_agent_interval():
     plan = pd.DataFrame({"queue": "GEN", "interval_start": [T("2026-03-02 09:00")], "interval_min": 30,
                          "calls_forecast": [100.0], "aht_s": [180.0], "agents_scheduled": [12.0]})

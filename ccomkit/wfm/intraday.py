@@ -636,8 +636,7 @@ def plan_vs_actual(
     acd["interval_start"] = _timestamps(acd, "interval_start", "acd_interval").to_numpy()
     key = ["queue", "interval_start"]
     tidy = compute(acd, ["service_level", "aht_s"], by=["queue_id"], freq="interval")
-    wide = tidy.pivot_table(index=["queue_id", "period"], columns="kpi_id",
-                            values=["numerator", "denominator", "value"], aggfunc="first")
+    wide = tidy.pivot(index=["queue_id", "period"], columns="kpi_id", values=["numerator", "denominator", "value"])
     act = pd.DataFrame({
         "queue": wide.index.get_level_values(0).astype(str),
         "interval_start": wide.index.get_level_values(1).astype("datetime64[us]"),
