@@ -42,7 +42,7 @@ import ipywidgets as widgets
 
 from ccomkit.errors import CcomkitError, ParameterError
 
-__all__ = ["AppFrame", "ChartView", "css", "html_table"]
+__all__ = ["AppFrame", "ChartView", "css", "empty_chart", "html_table", "workspace_path"]
 
 LANGS = ("zh", "en")
 _COMMON_TEXT: dict[str, tuple[str, str]] = {
@@ -242,6 +242,34 @@ class AppFrame:
 
         for w in controls:
             w.observe(handler, names="value")
+
+
+def empty_chart(message: str) -> Any:
+    """A chart that only says ``message`` (no data for the current filters).
+
+    Examples
+    --------
+    >>> from ccomkit.apps.common import empty_chart
+    >>> empty_chart("no data").to_dict()["mark"]["type"]
+    'text'
+    """
+    import altair as alt
+
+    return alt.Chart({"values": [{"t": message}]}).mark_text(size=14, color="#777").encode(
+        text="t:N").properties(width=420, height=60)
+
+
+def workspace_path(workspace: str = "") -> str | None:
+    """The ``workspace`` parameter of an app notebook as a path for ``Workspace.open_read``:
+    ``""`` means ``$CCOM_WORKSPACE`` (set by ``ccom serve``), else ``data/workspace.duckdb``.
+
+    Examples
+    --------
+    >>> from ccomkit.apps.common import workspace_path
+    >>> workspace_path(""), workspace_path("/w/ws.duckdb")
+    (None, '/w/ws.duckdb')
+    """
+    return workspace or None
 
 
 class ChartView:
