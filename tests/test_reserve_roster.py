@@ -86,6 +86,20 @@ def test_minimum_rest_and_extension(roster, agents):
     assert rr.intervals["gap_agents"].item() == 1
 
 
+def test_rest_between_on_call_blocks(roster, agents):
+    # Only C is eligible. Monday 22:00 and 23:00 (a 30-minute pause <= max_gap_min 60) are one
+    # block ending 23:30; Tuesday 07:00 and 09:30 are within 11 h of it -> gaps.
+    ag = agents[agents["agent_id"] == "C"]
+    cells = {("2026-03-02", "22:00"): 1, ("2026-03-02", "23:00"): 1, ("2026-03-03", "07:00"): 1,
+             ("2026-03-03", "09:30"): 1}
+    rr = reserve_roster(roster.iloc[:0], ag, _reserve(cells))
+    assert rr.intervals["agents"].tolist() == ["C", "C", "", ""]
+    # without the 23:00 cell the block ends 22:30: Tuesday 07:00 still too soon, 09:30 is 11 h later
+    cells.pop(("2026-03-02", "23:00"))
+    rr = reserve_roster(roster.iloc[:0], ag, _reserve(cells))
+    assert rr.intervals["agents"].tolist() == ["C", "", "C"]
+
+
 def test_fair_rotation_continuity_and_history(roster, agents):
     ag = agents[agents["agent_id"].isin(["C", "G"])]
     cells = {("2026-03-02", "10:00"): 1, ("2026-03-02", "10:30"): 1,

@@ -12,8 +12,9 @@ names them (DOMAIN.md §3.4), from two sources, cheapest first:
 2. **on call** (``on_call``): an on-call-eligible agent with the skill who is *not* rostered in
    the interval, is available (``availability`` windows; leave blocks), keeps the minimum rest
    to every rostered shift (an on-call interval may instead extend a shift by at most
-   ``max_extension_h`` right before its start or after its end), and stays under the on-call
-   cap (``max_on_call_h`` per agent and ISO week).
+   ``max_extension_h`` right before its start or after its end), keeps the same rest between
+   two of its own on-call blocks (a pause of up to ``max_gap_min`` stays inside one block), and
+   stays under the on-call cap (``max_on_call_h`` per agent and ISO week).
 
 Intervals are filled in time order. Within one interval and queue, an agent already covering
 the same queue in the previous interval keeps the duty (whole blocks, not scattered half-hours);
@@ -233,14 +234,16 @@ def reserve_roster(
     history : pandas.DataFrame, optional
         ``agent_id, on_call_h``: on-call hours carried in from the last period (fair rotation).
     min_rest_h : float, default 11
-        Minimum rest between an on-call interval and any rostered shift of the agent.
+        Minimum rest between an on-call interval and any rostered shift of the agent, and
+        between two on-call blocks of the agent.
     max_extension_h : float, default 2
         An on-call interval may instead extend a shift by up to this many hours right before its
         start or after its end (overtime); 0 forbids.
     max_on_call_h : float, default 8
         On-call hours per agent and ISO week (the on-call cap).
     max_gap_min : float, default 60
-        Longest gap inside one shift when grouping roster activities into shifts.
+        Longest gap inside one shift when grouping roster activities into shifts, and inside one
+        on-call block.
     use_backup : bool, default True
         Whether to name cross-skilled back-ups at all.
 
@@ -410,6 +413,9 @@ def reserve_roster(
         surplus_row = hrow
 
     on_call_cells = np.zeros(n_a, dtype=np.int64)
+    last_on = np.full(n_a, -(10**9), dtype=np.int64)  # last on-call cell of each agent
+    block_gap = int(max_gap_min // interval_min)  # cells a pause inside one on-call block may last
+    rest_gap = int(np.ceil(rest_h * 60 / interval_min - 1e-9))  # cells of rest between two blocks
     backup_cells = np.zeros(n_a, dtype=np.int64)
     prev_on = np.full(n_a, -1)
     prev_bk = np.full(n_a, -1)
@@ -444,7 +450,10 @@ def reserve_roster(
                         left -= 1
             if left:
                 w = week_k[k]
-                cand = np.flatnonzero(on_call_ok[:, k] & skill[:, qi] & ~taken & (used[:, w] < cap_cells))
+                pause = k - last_on - 1
+                rested = (pause <= block_gap) | (pause >= rest_gap)
+                cand = np.flatnonzero(on_call_ok[:, k] & skill[:, qi] & ~taken & (used[:, w] < cap_cells)
+                                      & rested)
                 if cand.size:
                     o = np.lexsort((order_id[cand], on_call_cells[cand] + hist_cells[cand], prev_on[cand] != qi))
                     pick = cand[o][:left]
@@ -452,6 +461,7 @@ def reserve_roster(
                     cur_on[pick] = qi
                     on_call_cells[pick] += 1
                     used[pick, w] += 1
+                    last_on[pick] = k
                     named_oc[qi, k] += len(pick)
                     rec_q += [qi] * len(pick)
                     rec_k += [k] * len(pick)
