@@ -225,8 +225,10 @@ def reserve_roster(
         ``queue, interval_start, interval_min, reserve_agents`` (one interval length).
     requirement : pandas.DataFrame, optional
         ``queue, interval_start, agents_required`` (the p50 requirement): back-ups are lent only
-        from a home queue's surplus over it. Without it any cross-skilled agent on shift may be
-        named.
+        from a home queue's surplus over it (agents rostered to work there minus required). A
+        home queue or interval without a row requires nobody, so a back office with no phone
+        requirement lends freely. Without ``requirement`` any cross-skilled agent on shift may
+        be named.
     availability : pandas.DataFrame, optional
         ``agent_id, start, end`` and optionally ``available`` (bool, default true). Windows with
         ``available`` false (leave, appointments) block on-call duty; an agent with any true
