@@ -47,6 +47,9 @@ def test_roster_to_schedule_shifts_lunch_and_overnight():
     assert s["activity"].tolist() == ["work", "meal", "work", "work", "work", "work"]
     assert s["queue_id"].tolist() == ["GEN", None, "GEN", "BIL", "VIP", "VIP"]
     check_frame(s, "schedule")  # the output satisfies the schedule contract
+    # a roster that carries its own shift codes keeps them
+    coded = roster_to_schedule(roster.assign(shift_code=["E9", "E9", "E9", "D9", "N22", None]))
+    assert coded["shift_code"].tolist() == ["E9", "E9", "E9", "D9", "N22", "N22"]
 
 
 def test_roster_to_schedule_errors():

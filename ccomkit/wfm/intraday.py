@@ -173,8 +173,8 @@ def roster_to_schedule(
 
     Consecutive activities of an agent separated by at most ``max_gap_min`` minutes form one
     shift; its ``shift_date`` is the date it starts (an overnight shift keeps the date it began)
-    and its ``shift_code`` is ``HHMM-HHMM`` (start and end clock times). ``lunch`` becomes the
-    contract's ``meal``.
+    and its ``shift_code`` is the roster's ``shift_code`` when it has one, else ``HHMM-HHMM``
+    (start and end clock times). ``lunch`` becomes the contract's ``meal``.
 
     Parameters
     ----------
@@ -220,6 +220,9 @@ def roster_to_schedule(
     first = r.groupby(shift)["start"].transform("min")
     last = r.groupby(shift)["end"].transform("max")
     codes = first.dt.strftime("%H%M") + "-" + last.dt.strftime("%H%M")
+    if "shift_code" in r.columns:  # the roster's own codes (e.g. from ccomkit.wfm.scheduling) win
+        own = r["shift_code"].groupby(shift).transform("first")
+        codes = own.where(own.notna() & (own.astype(str).str.strip() != ""), codes).astype(str)
     if "queue_id" in r.columns:
         qcol = r["queue_id"]
     elif "queue" in r.columns:
