@@ -460,3 +460,14 @@ def test_chain_on_demo_workspace(demo_workspace: Path):
     f = coaching.follow_up(s, fr, as_of=as_of)
     assert f["before_n"].iloc[0] > 0 and f["after_n"].iloc[0] > 0
     assert f["outcome"].iloc[0] in coaching.OUTCOMES
+
+
+def test_profile_with_only_the_required_tables(frames):
+    # no hr_event, no surveys, complaints, training or intervals; training only after as_of
+    fr = {k: frames[k] for k in ("agent_dim", "qa_evaluation", "qa_item")}
+    fr["training_record"] = frames["training_record"].iloc[[2]]  # UPD_202604, after as_of
+    p = profile.agent_profiles(fr, as_of=AS_OF).set_index("agent_id")
+    assert p.loc["B", "stage"] is None and p.loc["B", "days_on_floor"] == 85  # tenure instead
+    assert p.loc["A", "n_trainings"] == 0 and pd.isna(p.loc["A", "last_training_date"])
+    assert math.isnan(p.loc["A", "csat"]) and p.loc["A", "n_valid_complaints"] == 0
+    assert p.loc["A", "qa_mean"] == pytest.approx(93.0)

@@ -295,7 +295,8 @@ def kpi_trends(frames: Mapping[str, pd.DataFrame], *, agent_ids: Sequence[str] |
     ...     "fatal_flag": [False] * 3,
     ...     "eval_date": pd.to_datetime(["2026-03-02", "2026-03-20", "2026-03-05"])})
     >>> kpi_trends({"agent_dim": ad, "qa_evaluation": ev}, agent_ids=["A"])[
-    ...     ["agent_id", "period", "value", "n", "ci_low", "ci_high", "team_value"]].round(2)
+    ...     ["agent_id", "period", "value", "n", "ci_low", "ci_high", "team_value"]].round(
+    ...     {"ci_low": 2, "ci_high": 2})
       agent_id     period  value  n  ci_low  ci_high  team_value
     0        A 2026-03-01   85.0  2   21.47   148.53        80.0
     """
@@ -472,7 +473,8 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
         stage, floor = tl["stage"], tl["on_floor_start"]
     out["stage"] = out["agent_id"].map(stage).astype(object).where(
         out["agent_id"].map(stage).notna(), None)
-    fs = pd.to_datetime(out["agent_id"].map(floor))
+    # (Series.map with an empty datetime Series fails in pandas: go through a dict)
+    fs = pd.to_datetime(out["agent_id"].map(floor.dropna().to_dict()))
     dof = (t0 - fs).dt.days.astype(float)
     dof = dof.where(fs.notna(), np.where(out["stage"].isna(), out["tenure_days"], np.nan))
     out["days_on_floor"] = dof.to_numpy(dtype=float)
@@ -565,7 +567,7 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
         last = last.set_index("agent_id")
         out["last_course_id"] = out["agent_id"].map(last["course_id"]).astype(object).where(
             out["agent_id"].map(last["course_id"]).notna(), None)
-        out["last_training_date"] = pd.to_datetime(out["agent_id"].map(last["_d"]))
+        out["last_training_date"] = pd.to_datetime(out["agent_id"].map(last["_d"].to_dict()))
     out["window_start"] = w0
     out["as_of"] = t0
     return out.reset_index(drop=True)

@@ -1,0 +1,120 @@
+"""The team-leader app: its builder on the demo workspace, and the real app in Voila + chromium
+(select an agent, record a coaching session, see it in the history, nothing leaves the machine)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import AppServer, assert_offline, browser_session, open_app
+
+from ccomkit.apps.team_leader import build_team_leader
+from ccomkit.store import Workspace
+from ccomkit.teamlead import coaching
+
+
+def _sessions(path: Path):
+    with Workspace.open_read(path) as ws:
+        return coaching.read_sessions(ws)
+
+
+def test_builder_profile_plan_save_and_language(demo_workspace_copy: Path) -> None:
+    app = build_team_leader(demo_workspace_copy, lang="en")
+    assert app.frame.error.value == ""
+    assert app.team.value == "T01" and app.agent.value == app.profiles["agent_id"].iloc[0]
+    first = app.agent.value
+    assert first in app.profile_box.value and "Development type" in app.profile_box.value
+    assert "max_item_repeats" in app.evidence.value  # every rule tried is shown with its value
+    assert app.chart.n_draws == 1
+    # the plan is pre-filled from the evidence: the top improvement item is the first target
+    top = app.profiles.set_index("agent_id").loc[first, "improve_items"].split("|")[0]
+    assert app.metric.value == f"qa_item:{top}"
+    # a plan without the agent's own commitment is not SMART: the page says so, nothing written
+    app.commitment.value = ""
+    app.frame.run(app.save_session)
+    assert "agent_commitment is empty" in app.frame.error.value
+    assert _sessions(demo_workspace_copy).empty
+    app.commitment.value = "I replay one of my calls every day"
+    app.frame.run(app.save_session)
+    assert app.frame.error.value == ""
+    saved = _sessions(demo_workspace_copy)
+    assert saved["agent_id"].tolist() == [first] and saved["status"].tolist() == ["open"]
+    assert saved["session_id"].iloc[0] in app.history.value
+    assert "I replay one of my calls every day" in app.history.value
+    # close it with a follow-up note
+    app.new_status.value = "closed"
+    app.followup_note.value = "reviewed"
+    app.frame.run(app.update_session)
+    assert app.frame.error.value == ""
+    assert _sessions(demo_workspace_copy)["status"].tolist() == ["closed"]
+    # another agent has no history; the language switch relabels through the same widgets
+    second = app.profiles["agent_id"].iloc[1]
+    app.agent.value = second
+    assert "No coaching session yet" in app.history.value
+    n = app.chart.n_draws
+    app.frame.set_lang("zh")
+    assert "发展类型" in app.profile_box.value and app.agent.description == "座席"
+    assert app.chart.n_draws == n + 1
+    app.team.value = "T02"
+    assert app.frame.error.value == "" and app.agent.value in set(app.profiles["agent_id"])
+
+
+# ------------------------------------------------------------------------------------------------
+# the real app: Voila + chromium
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def writable_workspace(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("tl-ws") / "workspace.duckdb"
+    shutil.copyfile(demo_workspace, dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def team_leader_page(writable_workspace: Path):
+    with AppServer("team_leader", workspace=writable_workspace) as server, \
+            browser_session() as browser:
+        app = open_app(browser, server.url, charts=("trend",))
+        yield app, server
+
+
+@pytest.mark.browser
+def test_team_leader_in_browser(team_leader_page, writable_workspace: Path) -> None:
+    app, server = team_leader_page
+    assert app.error_text().strip() == "", server.log[-2000:]
+    assert "Traceback" not in app.page.content()
+    assert app.chart_marks("trend") > 5
+    options = app.options(".ccom-agent")
+    assert len(options) >= 3
+    profile = app.text(".ccom-profile")
+    assert options[0].split()[0] in profile and "发展类型" in profile
+
+    # select another agent: the profile and the plan follow
+    agent_label = options[2]
+    agent_id = agent_label.split()[0]
+    app.select(".ccom-agent", agent_label)
+    profile = app.wait_text_change(".ccom-profile", profile)
+    app.wait_idle()
+    assert agent_id in profile
+    history = app.text(".ccom-history")
+    assert "暂无辅导记录" in history
+
+    # record a coaching session in the agent's own words and save it
+    app.page.locator(".ccom-commitment textarea").first.fill("每天复听一通自己的录音")
+    app.page.locator(".ccom-improvement textarea").first.fill("开场语气更温和")
+    app.click(".ccom-save")
+    history = app.wait_text_change(".ccom-history", history)
+    app.wait_idle()
+    assert app.error_text().strip() == ""
+    assert "每天复听一通自己的录音" in history and "CS" in history and agent_id in history
+    assert "已保存" in app.text(".ccom-save-msg")
+
+    # it went through the workspace writer into rec_coaching_session
+    saved = _sessions(writable_workspace)
+    assert saved["agent_id"].tolist() == [agent_id]
+    assert saved["agent_commitment"].tolist() == ["每天复听一通自己的录音"]
+    assert saved["improvement_agreed"].tolist() == ["开场语气更温和"]
+    assert saved["session_id"].iloc[0] in history
+    assert_offline(app)
