@@ -19,10 +19,12 @@ $(VENV)/.dev: $(VENV)/.base pyproject.toml
 venv: $(VENV)/.base
 venv-dev: $(VENV)/.dev
 
-## make demo: set up, build the demo workspace, run the main job on it.
+## make demo: set up, build the demo workspace, run the main job on it, then the monthly
+## operations report playbook (offline HTML); the last line printed is the index page's path.
 demo: $(VENV)/.base
 	$(BIN)/ccom demo --workspace $(WS) --force
 	$(BIN)/ccom summary --workspace $(WS) --out out
+	$(BIN)/ccom run monthly --workspace $(WS) --out out/monthly --no-progress
 
 ## Debian's chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:

@@ -615,6 +615,24 @@ def _log_frame(r: "RunResult") -> pd.DataFrame:
     })
 
 
+def _log_into_staged(staged: Path, result: "RunResult") -> None:
+    """Write the run-log row straight into the staged copy. The copy is already private to this
+    run (``stage`` holds the real workspace's lock and swaps the copy in afterwards), so a second
+    copy-on-write through ``Workspace.open_write`` would only copy the whole file once more."""
+    import duckdb
+
+    from ccomkit.store import Workspace
+
+    con = duckdb.connect(str(staged))
+    try:
+        ws = Workspace(staged, con, writable=True)
+        ws._check_meta()
+        ws.write_records(RUN_LOG, _log_frame(result), key=["run_id"])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 # ------------------------------------------------------------------------------------------------
 # Running
 # ------------------------------------------------------------------------------------------------
@@ -760,8 +778,7 @@ def run_playbook(
             result.outcome = "ok"
             result.finished_at = _now()
             result.duration_s = round(time.perf_counter() - t0, 3)
-            with Workspace.open_write(staged, f"ccom run {pb.name}: run log") as ws:
-                ws.write_records(RUN_LOG, _log_frame(result), key=["run_id"])
+            _log_into_staged(staged, result)
     except BaseException as exc:
         result.outcome = "failed"
         result.error = str(exc) if isinstance(exc, CcomkitError) else \
