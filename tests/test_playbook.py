@@ -291,3 +291,18 @@ def test_render_html_is_offline(tmp_path: Path) -> None:
     assert '<script src="">' not in html
     assert "<svg" in html and not re.search(r"<img[^>]*data:image/svg", html)
     assert "alt.Chart" not in html  # no code cells
+
+
+def test_cli_run_prints_the_index_page(repo: Path, demo_workspace_copy: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    pb = _playbook(repo, "c", "name: c\ntitle: {zh: 命令行, en: cli}\nnotebooks: [nb/ok.ipynb]\n")
+    out = tmp_path / "o"
+    rc = main(["run", str(pb), "--workspace", str(demo_workspace_copy), "--out", str(out),
+               "--param", "flag=true", "--no-progress"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert rc == 0
+    assert lines[-1] == str(out.resolve() / "index.html") and Path(lines[-1]).is_file()
+    assert "ok in" in lines[0]
+    rc = main(["run", "--list"])
+    listed = capsys.readouterr().out
+    assert rc == 0 and "daily" in listed and "monthly" in listed and "lang" in listed
