@@ -375,6 +375,7 @@ def test_sessions_persist_through_the_workspace(demo_workspace_copy: Path):
         back = coaching.read_sessions(ws)
     assert back["status"].tolist() == ["closed"]
     assert back["closed_date"].iloc[0] == pd.Timestamp("2026-04-01")
+    assert back["follow_up_note"].iloc[0] == "复盘: 达标"
     # a bad update raises inside the writer block: nothing is swapped in
     with pytest.raises(ParameterError, match="status"):
         with Workspace.open_write(demo_workspace_copy, "coaching") as ws:
@@ -383,6 +384,12 @@ def test_sessions_persist_through_the_workspace(demo_workspace_copy: Path):
         assert coaching.read_sessions(ws)["status"].tolist() == ["closed"]
         with pytest.raises(WorkspaceError, match="open_write"):
             coaching.save_sessions(ws, s)  # a read-only workspace refuses writes
+    with Workspace.open_write(demo_workspace_copy, "coaching") as ws:  # re-open it
+        row = coaching.update_session(ws, "CS20260215-A10011-1", status="open")
+    assert row["status"].iloc[0] == "open" and pd.isna(row["closed_date"].iloc[0])
+    with Workspace.open_write(demo_workspace_copy, "coaching") as ws:
+        with pytest.raises(ParameterError, match="session_id"):
+            coaching.update_session(ws, "no-such-session", status="closed")
 
 
 # ------------------------------------------------------------------ tasks
@@ -471,3 +478,59 @@ def test_profile_with_only_the_required_tables(frames):
     assert p.loc["A", "n_trainings"] == 0 and pd.isna(p.loc["A", "last_training_date"])
     assert math.isnan(p.loc["A", "csat"]) and p.loc["A", "n_valid_complaints"] == 0
     assert p.loc["A", "qa_mean"] == pytest.approx(93.0)
+
+
+def test_window_edges_are_days(frames):
+    # window (2025-12-31, 2026-03-31]: a survey at 10:00 on 12-31 is out, one at 23:00 on 03-31
+    # is in; likewise for complaints
+    fr = dict(frames)
+    fr["csat_response"] = pd.DataFrame({
+        "survey_id": ["X1", "X2"], "agent_id": ["A", "A"],
+        "invited_at": D(["2025-12-31 10:00", "2026-03-31 23:00"]),
+        "q_overall": pd.array([5, 1], dtype="Int64"), "dissat_reasons": [None, None]})
+    fr["complaint"] = pd.DataFrame({
+        "case_id": ["K8", "K9"], "agent_id": ["A", "A"],
+        "received_at": D(["2025-12-31 10:00", "2026-03-31 23:00"]), "valid_flag": [True, True],
+        "root_cause": ["process", "policy"]})
+    a = profile.agent_profiles(fr, as_of=AS_OF).set_index("agent_id").loc["A"]
+    assert (a.csat_n, a.csat, a.n_commendations) == (1, 0.0, 0)
+    assert (a.n_valid_complaints, a.top_root_cause) == (1, "policy")
+    ev = training_needs.training_evidence(fr, start="2025-12-31", end=AS_OF)
+    assert ev.loc[ev.source == "complaint_root_cause", "ref"].tolist() == ["K9"]
+
+
+# one "common contract" check over the public functions: inputs are not modified, and a missing
+# column raises SchemaError naming it
+def _contract_cases(fr):
+    ev = profile.window_evaluations(fr["qa_evaluation"], "2025-12-31", AS_OF)
+    evid = training_needs.training_evidence(fr, start="2025-12-31", end=AS_OF)
+    needs = training_needs.agent_training_needs(evid, min_count=1)
+    sess = _session(session_id="S1")
+    tk = tasks.new_task("t", "own", "L", "2026-03-02", "2026-03-05", task_id="K1")
+    return [
+        ("item_gaps", lambda x: profile.item_gaps(x, fr["qa_item"], fr["agent_dim"]), ev,
+         "agent_id"),
+        ("window_evaluations", lambda x: profile.window_evaluations(x, "2025-12-31", AS_OF),
+         fr["qa_evaluation"], "total_score"),
+        ("active_agents", lambda x: profile.active_agents(x, AS_OF), fr["agent_dim"],
+         "hire_date"),
+        ("agent_training_needs", lambda x: training_needs.agent_training_needs(x), evid,
+         "source"),
+        ("team_training_needs", lambda x: training_needs.team_training_needs(x), needs,
+         "is_need"),
+        ("smart_check", lambda x: coaching.smart_check(x), sess, "agent_commitment"),
+        ("follow_up", lambda x: coaching.follow_up(x, fr, as_of="2026-04-10"), sess,
+         "target_value"),
+        ("task_status", lambda x: tasks.task_status(x, "2026-03-08"), tk, "due_date"),
+        ("weekly_summary", lambda x: tasks.weekly_summary(x, "2026-03-02"), tk, "source"),
+    ]
+
+
+def test_common_contract(frames):
+    for name, fn, frame, col in _contract_cases(frames):
+        before = frame.copy()
+        out = fn(frame)
+        assert isinstance(out, pd.DataFrame), name
+        pd.testing.assert_frame_equal(frame, before, obj=name)
+        with pytest.raises(SchemaError, match=col):
+            fn(frame.drop(columns=col))

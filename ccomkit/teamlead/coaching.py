@@ -514,6 +514,8 @@ def update_session(ws: Any, session_id: str, *, now: Any = None, **changes: Any)
         row[k] = [v]
     if changes.get("status") in ("closed", "cancelled") and pd.isna(row["closed_date"].iloc[0]):
         row["closed_date"] = [t.normalize()]
+    if changes.get("status") == "open":  # re-opened: no longer closed
+        row["closed_date"] = [pd.NaT]
     row["updated_at"] = [t]
     save_sessions(ws, row)
     return _conform(row)

@@ -5,9 +5,11 @@ Definitions (all over the window ``(as_of − window_days, as_of]`` unless said 
 --------------------------------------------------------------------------------------------
 * **Evaluations**: regular (non-calibration) ``qa_evaluation`` rows after re-scores are resolved
   (:func:`ccomkit.quality.qa.latest_evaluations`), dated by ``eval_date``.
+* **Window**: the days ``(as_of − window_days, as_of]``: a timestamp counts from the first
+  instant of the day after ``window_start`` to the end of ``as_of``.
 * **QA**: ``qa_mean`` with a Student-t interval (:func:`ccomkit.quality.qa.t_interval`);
-  ``team_qa_mean`` = mean of every evaluation of the agent's team in the window (the agent
-  included); ``qa_gap_to_team`` = ``qa_mean − team_qa_mean``; ``qa_slope_per_month`` = OLS slope
+  ``team_qa_mean`` = mean of every evaluation in the window of the team's agents employed on
+  ``as_of`` (the agent included); ``qa_gap_to_team`` = ``qa_mean − team_qa_mean``; ``qa_slope_per_month`` = OLS slope
   of score on the evaluation date × 30 days (NaN below 3 evaluations or one date);
   ``qa_vs_team`` = ``above`` / ``below`` / ``not_different`` from
   :func:`~ccomkit.quality.qa.agent_scores` within the team.
@@ -523,7 +525,7 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
     out["csat"], out["csat_n"], out["n_commendations"] = np.nan, 0, 0
     if cs is not None and len(cs):
         t = pd.to_datetime(cs["invited_at"])
-        c = cs.loc[((t > w0) & (t < t0 + pd.Timedelta(days=1))).to_numpy()
+        c = cs.loc[((t >= w0 + pd.Timedelta(days=1)) & (t < t0 + pd.Timedelta(days=1))).to_numpy()
                    & cs["agent_id"].notna().to_numpy()]
         k = kpi.compute(c, "csat", by="agent_id").set_index("agent_id")
         out["csat"] = out["agent_id"].map(k["value"]).astype(float)
@@ -535,7 +537,7 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
     out["aht_s"] = np.nan
     if ai is not None and len(ai):
         t = pd.to_datetime(ai["interval_start"])
-        a = ai.loc[((t > w0) & (t < t0 + pd.Timedelta(days=1))).to_numpy()]
+        a = ai.loc[((t >= w0 + pd.Timedelta(days=1)) & (t < t0 + pd.Timedelta(days=1))).to_numpy()]
         h = a.groupby("agent_id")[["talk_s", "hold_s", "acw_s", "handled"]].sum()
         aht = (h["talk_s"] + h["hold_s"] + h["acw_s"]) / h["handled"].where(h["handled"] > 0)
         out["aht_s"] = out["agent_id"].map(aht).astype(float)
@@ -543,7 +545,7 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
     out["n_valid_complaints"], out["top_root_cause"] = 0, None
     if cp is not None and len(cp):
         t = pd.to_datetime(cp["received_at"])
-        c = cp.loc[((t > w0) & (t < t0 + pd.Timedelta(days=1))).to_numpy()
+        c = cp.loc[((t >= w0 + pd.Timedelta(days=1)) & (t < t0 + pd.Timedelta(days=1))).to_numpy()
                    & cp["valid_flag"].fillna(False).to_numpy(dtype=bool)
                    & cp["agent_id"].notna().to_numpy()]
         out["n_valid_complaints"] = out["agent_id"].map(c.groupby("agent_id").size()).fillna(

@@ -298,14 +298,17 @@ def agent_training_needs(evidence: pd.DataFrame,
     if training_record is not None and len(training_record):
         require_columns(training_record, ["agent_id", "course_id", "session_date"],
                         "training_record")
-        tr = training_record.assign(_d=pd.to_datetime(training_record["session_date"]))
-        last = []
-        for aid, courses in zip(out["agent_id"], out["courses"]):
-            pref = tuple(p for p in courses.split("|") if p)
-            r = tr[(tr["agent_id"] == aid).to_numpy()]
-            r = r[r["course_id"].astype(str).str.startswith(pref)] if pref else r.iloc[:0]
-            last.append(r["_d"].max() if len(r) else pd.NaT)
-        out["last_trained"] = pd.to_datetime(pd.Series(last, dtype="datetime64[ns]"))
+        tr = pd.DataFrame({"agent_id": training_record["agent_id"].to_numpy(),
+                           "course_id": training_record["course_id"].astype(str).to_numpy(),
+                           "_d": pd.to_datetime(training_record["session_date"]).to_numpy()})
+        pref = out[["agent_id", "topic", "courses"]].assign(
+            prefix=out["courses"].str.split("|")).explode("prefix")
+        pref = pref[pref["prefix"].fillna("") != ""]
+        x = pref.merge(tr, on="agent_id", how="inner")
+        x = x[[c.startswith(p) for c, p in zip(x["course_id"], x["prefix"])]]
+        last = x.groupby(["agent_id", "topic"])["_d"].max()
+        key = pd.MultiIndex.from_frame(out[["agent_id", "topic"]])
+        out["last_trained"] = pd.to_datetime(last.reindex(key).to_numpy())
     out["trained_since"] = (out["last_trained"] >= out["first_date"]).fillna(False).astype(bool)
     out = out.sort_values(["agent_id", "n_evidence", "topic"], ascending=[True, False, True],
                           kind="stable")
