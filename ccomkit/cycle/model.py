@@ -352,6 +352,11 @@ def update_cycle(ws: "Workspace", cycle_id: str, **fields: Any) -> pd.Series:
         if _CYCLE_COLS[k].startswith("datetime") and k != "updated_at":
             v = _date(v, "update_cycle", k)
         row[k] = v
+    if "topic" in fields:
+        if row["topic"] not in TOPIC_KPI:
+            raise ParameterError.expected("update_cycle", "topic", "one of "
+                                          + ", ".join(TOPIC_KPI), row["topic"])
+        row["kpi_id"] = TOPIC_KPI[str(row["topic"])]
     row["updated_at"] = _now()
     frame = _typed([row], _CYCLE_COLS)
     ws.write_records(CYCLE_TABLE, frame, key=["cycle_id"])
