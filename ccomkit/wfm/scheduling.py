@@ -417,8 +417,8 @@ class _Carry:
 
 
 def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _Groups, x: np.ndarray,
-                 days: np.ndarray, carry: _Carry, rules: RosterRules, *, time_limit_s: float,
-                 w_humane: float, w_fair: float, period_start: bool) -> tuple[dict[int, list[int]], dict[str, Any]]:
+                 days: np.ndarray, carry: _Carry, rules: RosterRules, *, deadline: float,
+                 w_humane: float, w_fair: float) -> tuple[dict[int, list[int]], dict[str, Any]]:
     """Name agents for the shift groups of ``days`` (one calendar week); returns group -> agents."""
     t0 = time.perf_counter()
     hard = rules.hard
@@ -634,16 +634,16 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     t_a = time.perf_counter()
     res_a = milp(hard_cost + 1e-4 * (np.arange(n_var) < nz), integrality=integ, bounds=Bounds(np.zeros(n_var), ub),
                  constraints=[LinearConstraint(a_mat, lo, hi)],
-                 options={"time_limit": max(1.0, 0.4 * float(time_limit_s)), "disp": False})
+                 options={"time_limit": max(1.0, 0.4 * (deadline - time.perf_counter())), "disp": False})
     res = res_a
     if res_a.x is not None and (w_humane > 0 or w_fair > 0):
         cover_a = float(hard_cost @ res_a.x)
-        left = max(1.0, float(time_limit_s) - (time.perf_counter() - t_a))
-        res_b = milp(c, integrality=integ, bounds=Bounds(np.zeros(n_var), ub),
+        left = deadline - time.perf_counter()
+        res_b = None if left < 1.0 else milp(c, integrality=integ, bounds=Bounds(np.zeros(n_var), ub),
                      constraints=[LinearConstraint(a_mat, lo, hi),
                                   LinearConstraint(hard_cost.reshape(1, -1), -np.inf, cover_a + 1e-6)],
                      options={"time_limit": left, "disp": False})
-        if res_b.x is not None:
+        if res_b is not None and res_b.x is not None:
             res = res_b
     secs = time.perf_counter() - t0
     status = _STATUS.get(res.status, "error")
@@ -863,7 +863,10 @@ def solve_roster(
     groups = _groups(grid, rules)
     avail = _available(ag, grid)
     pool = _pool(ag, avail, grid, rules)
-    s1 = _stage1(grid, groups, rules, pool=pool, time_limit_s=0.5 * time_limit_s, w_util=max(w["utilization"], 1e-6))
+    # one deadline for the whole solve, a little kept back for building the roster frame
+    deadline = t_start + time_limit_s - min(3.0, 0.05 * time_limit_s)
+    s1 = _stage1(grid, groups, rules, pool=pool, time_limit_s=0.45 * (deadline - time.perf_counter()),
+                 w_util=max(w["utilization"], 1e-6))
     stages = [{"stage": "1 cover", "week": "", "rows": s1.rows, "cols": s1.cols, "status": s1.status,
                "gap_frac": s1.gap, "seconds": round(s1.seconds, 3)}]
     if s1.status in ("infeasible", "error", "unbounded") or not len(s1.x):
@@ -877,16 +880,17 @@ def solve_roster(
                    [])
     weeks = _weeks(grid)
     assigned: dict[int, list[int]] = {}
-    remaining = max(1.0, time_limit_s - (time.perf_counter() - t_start))
     worst = "optimal"
     rank = {"optimal": 0, "feasible": 1, "time_limit": 2, "infeasible": 3, "error": 3}
     for wi, days in enumerate(weeks):
-        budget = max(1.0, remaining / (len(weeks) - wi))
-        period_start = (int(days[0]) // 7) % rules.fairness_horizon_weeks == 0 and wi > 0
-        t_w = time.perf_counter()
-        got, info = _stage2_week(ag, avail, grid, groups, s1.x, days, carry, rules, time_limit_s=budget,
-                                 w_humane=w["humane"], w_fair=w["fairness"], period_start=period_start)
-        remaining = max(1.0, remaining - (time.perf_counter() - t_w))
+        week_deadline = time.perf_counter() + max(2.0, (deadline - time.perf_counter()) / (len(weeks) - wi))
+        if wi > 0 and wi % rules.fairness_horizon_weeks == 0:
+            # a new fairness period: its limits and spreads start from zero (the checker's periods)
+            carry.nights[:] = 0
+            carry.weekends[:] = 0
+            carry.holidays[:] = 0
+        got, info = _stage2_week(ag, avail, grid, groups, s1.x, days, carry, rules, deadline=week_deadline,
+                                 w_humane=w["humane"], w_fair=w["fairness"])
         stages.append({"stage": "2 names", "week": str((grid.day0 + pd.Timedelta(days=int(days[0]))).date()),
                        "rows": info["rows"], "cols": info["cols"], "status": info["status"],
                        "gap_frac": info["gap"], "seconds": round(info["seconds"], 3)})
