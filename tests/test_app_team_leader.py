@@ -6,12 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser import AppServer, assert_offline, browser_session, open_app
 
 from ccomkit.apps.team_leader import build_team_leader
 from ccomkit.store import Workspace
-from ccomkit.teamlead import coaching
+from ccomkit.teamlead import coaching, tasks
 
 
 def _sessions(path: Path):
@@ -118,3 +119,43 @@ def test_team_leader_in_browser(team_leader_page, writable_workspace: Path) -> N
     assert saved["improvement_agreed"].tolist() == ["开场语气更温和"]
     assert saved["session_id"].iloc[0] in history
     assert_offline(app)
+
+
+def test_builder_task_tracker(demo_workspace_copy: Path) -> None:
+    # a Wednesday: the week shown is Mon 2026-11-02 .. Sun 2026-11-08
+    app = build_team_leader(demo_workspace_copy, lang="en", today="2026-11-04")
+    assert "No task yet" in app.task_list.value
+    assert app.task_owner.value == "A10001"  # T01's team leader, from agent_dim
+    assert app.task_due.value == "2026-11-11"
+    app.task_title.value = "Relay the new refund policy"
+    app.task_source.value = "above"
+    app.task_due.value = "2026-11-03"  # before today's creation date: refused
+    app.frame.run(app.add_task)
+    assert "due_date 2026-11-03 is before created_date 2026-11-04" in app.frame.error.value
+    app.task_due.value = "2026-11-06"
+    app.frame.run(app.add_task)
+    app.task_title.value = "Pass up: the CRM freezes at peak"
+    app.task_source.value = "floor"
+    app.task_due.value = "2026-11-12"
+    app.frame.run(app.add_task)
+    assert app.frame.error.value == ""
+    with Workspace.open_read(demo_workspace_copy) as ws:
+        saved = tasks.read_tasks(ws, team_id="T01")
+    assert saved["task_id"].tolist() == ["TK20261104-1", "TK20261104-2"]
+    assert saved["source"].tolist() == ["above", "floor"]
+    assert "Relay the new refund policy" in app.task_list.value
+    app.task_pick.value = "TK20261104-1"
+    app.frame.run(app.mark_task_done)
+    assert app.frame.error.value == ""
+    with Workspace.open_read(demo_workspace_copy) as ws:
+        saved = tasks.read_tasks(ws, team_id="T01").set_index("task_id")
+    assert saved.loc["TK20261104-1", "status"] == "done"
+    assert saved.loc["TK20261104-1", "done_date"] == pd.Timestamp("2026-11-04")
+    assert app.task_pick.options == (("TK20261104-2 Pass up: the CRM freezes at peak",
+                                      "TK20261104-2"),)
+    # this week: 2 created, 1 done on time, 1 open, due next week (11-12)
+    w = tasks.weekly_summary(app.tasks, "2026-11-02").set_index("source")
+    assert w.loc["total"].tolist() == [2, 1, 1, 1, 0, 1]
+    assert "This week" not in app.week.value and "2026-11-02 – 2026-11-08" in app.week.value
+    app.frame.set_lang("zh")
+    assert "上级下达" in app.task_list.value and "按期完成" in app.week.value

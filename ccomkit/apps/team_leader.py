@@ -1,9 +1,10 @@
-"""班组长 app: my team → an agent → profile, evidence, coaching plan and history.
+"""班组长 app: my team → an agent → profile, evidence, coaching plan and history; the team's
+task tracker (tasks from above, from the floor and the leader's own plan; the week's summary).
 
 Presentation layer over :mod:`ccomkit.teamlead` (profiles, development types, training needs,
 coaching sessions and their follow-up). The app reads the workspace read-only
 (:meth:`~ccomkit.store.Workspace.open_read`, one short connection per read) and writes only
-coaching records, each save or update through :meth:`~ccomkit.store.Workspace.open_write`
+coaching records and team-leader tasks, each save or update through :meth:`~ccomkit.store.Workspace.open_write`
 (writer lock, copy-on-write, atomic swap: the guarantees of ingest), so a failed or refused
 write leaves the workspace as it was and the message shows in the page.
 
@@ -54,7 +55,7 @@ from ccomkit.apps.common import AppFrame, ChartView, css, html_table
 from ccomkit.errors import ParameterError
 from ccomkit.quality.forms import load_form
 from ccomkit.store import Workspace, resolve_workspace
-from ccomkit.teamlead import coaching, development, profile, training_needs
+from ccomkit.teamlead import coaching, development, profile, tasks, training_needs
 
 __all__ = ["TeamLeaderApp", "build_team_leader", "TEXT"]
 
@@ -146,6 +147,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "open": ("进行中", "open"),
     "closed": ("已关闭", "closed"),
     "commitment_hint": ("请写下员工自己的话", "In the agent's own words"),
+    "h_tasks": ("班组任务追踪", "Team task tracker"),
+    "h_week": ("本周小结", "This week"),
+    "task_title": ("任务内容", "Task"),
+    "task_source": ("来源", "Source"),
+    "task_owner": ("负责人", "Owner"),
+    "task_due": ("期限", "Due"),
+    "add_task": ("添加任务", "Add task"),
+    "task_pick": ("未完成任务", "Open task"),
+    "mark_done": ("标记完成", "Mark done"),
+    "task_added": ("已添加", "Added"),
+    "task_done": ("已完成", "Done"),
+    "no_tasks": ("暂无任务", "No task yet"),
+    "above": ("上级下达", "from above"),
+    "floor": ("员工反馈", "from the floor"),
+    "own": ("自身计划", "own plan"),
+    "total": ("合计", "total"),
+    "created": ("新建", "created"),
+    "done": ("完成", "done"),
+    "done_on_time": ("按期完成", "done on time"),
+    "open_end": ("未完成", "open"),
+    "overdue_end": ("逾期", "overdue"),
+    "due_next_week": ("下周到期", "due next week"),
+    "days_late": ("逾期天数", "days late"),
 }
 
 _STATUS_KEYS = ("open", "closed", "cancelled")
@@ -180,8 +204,9 @@ class TeamLeaderApp:
               "training_record", "agent_interval")
 
     def __init__(self, workspace: str | Path | None = None, lang: str = "zh", *,
-                 window_days: int = 90, history_days: int = 365) -> None:
+                 window_days: int = 90, history_days: int = 365, today: Any = None) -> None:
         self.path = resolve_workspace(workspace)
+        self.today = (pd.Timestamp(today) if today is not None else pd.Timestamp.now()).normalize()
         self.window_days = window_days
         self.history_days = history_days
         self.form = load_form()
@@ -233,6 +258,27 @@ class TeamLeaderApp:
                      (self.followup_note, "followup_note"), (self.update_button, "update")):
             f.text(w, k)
 
+        # task tracker
+        self.task_list = css(widgets.HTML(), "tasks")
+        self.week = css(widgets.HTML(), "week")
+        self.task_title = css(widgets.Text(style=style, layout=wide), "task-title")
+        self.task_source = css(widgets.Dropdown(options=[(f.t(k), k) for k in tasks.TASK_SOURCES],
+                                                style=style), "task-source")
+        self.task_owner = css(widgets.Text(style=style), "task-owner")
+        self.task_due = css(widgets.Text(style=style), "task-due")
+        self.add_task_button = css(widgets.Button(layout=widgets.Layout(width="200px")),
+                                   "add-task")
+        self.task_pick = css(widgets.Dropdown(options=[], style=style, layout=wide), "task-pick")
+        self.mark_done_button = css(widgets.Button(layout=widgets.Layout(width="200px")),
+                                    "mark-done")
+        self.task_msg = css(widgets.HTML(), "task-msg")
+        for w, k in ((self.task_title, "task_title"), (self.task_source, "task_source"),
+                     (self.task_owner, "task_owner"), (self.task_due, "task_due"),
+                     (self.add_task_button, "add_task"), (self.task_pick, "task_pick"),
+                     (self.mark_done_button, "mark_done")):
+            f.text(w, k)
+        self.tasks = pd.DataFrame()
+
         def head(key: str) -> widgets.HTML:
             return f.text(css(widgets.HTML(), f"h-{key}"), key, "value")
 
@@ -248,6 +294,10 @@ class TeamLeaderApp:
             head("h_history"), self.history,
             widgets.HBox([self.session_pick, self.new_status]), self.followup_note,
             self.update_button,
+            head("h_tasks"), self.task_list, head("h_week"), self.week, self.task_title,
+            widgets.HBox([self.task_source, self.task_owner, self.task_due]),
+            widgets.HBox([self.add_task_button, self.task_msg]),
+            widgets.HBox([self.task_pick, self.mark_done_button]),
         ]
         self._frames: dict[str, dict[str, pd.DataFrame]] = {}
         self.profiles = pd.DataFrame()
@@ -264,6 +314,8 @@ class TeamLeaderApp:
                             names="value")
         self.save_button.on_click(lambda _b: f.run(self.save_session))
         self.update_button.on_click(lambda _b: f.run(self.update_session))
+        self.add_task_button.on_click(lambda _b: f.run(self.add_task))
+        self.mark_done_button.on_click(lambda _b: f.run(self.mark_task_done))
         f.on_lang(self.render)
         f.run(self.load)
 
@@ -342,6 +394,12 @@ class TeamLeaderApp:
         self.agent.value = opts[0][1] if opts else None
         self._quiet = False
         self.render_team()
+        leaders = fr["agent_dim"].loc[fr["agent_dim"]["team_id"] == team, "team_leader_id"] \
+            if "team_leader_id" in fr["agent_dim"].columns else pd.Series(dtype=object)
+        leaders = leaders.dropna()
+        self.task_owner.value = str(leaders.mode().iloc[0]) if len(leaders) else ""
+        self.task_due.value = f"{self.today + pd.Timedelta(days=7):%Y-%m-%d}"
+        self.refresh_tasks()
         self.select_agent()
 
     def select_agent(self) -> None:
@@ -484,6 +542,75 @@ class TeamLeaderApp:
         self._quiet = False
         self.render_history()
 
+    # -- the task tracker ---------------------------------------------------------------------------
+    def refresh_tasks(self) -> None:
+        """Re-read the team's tasks; list them with their overdue state and the week's summary."""
+        with Workspace.open_read(self.path) as ws:
+            self.tasks = tasks.read_tasks(ws, team_id=self.team.value)
+        open_ = self.tasks[~self.tasks["status"].isin(["done", "cancelled"])] \
+            if len(self.tasks) else self.tasks
+        opts = [(f"{r.task_id} {r.title}", r.task_id) for r in open_.itertuples()] \
+            if len(open_) else []
+        self._quiet = True
+        self.task_pick.options = opts
+        self.task_pick.value = opts[0][1] if opts else None
+        self._quiet = False
+        self.render_tasks()
+
+    def add_task(self) -> None:
+        """Add a task created today (validated), through the workspace writer."""
+        self.task_msg.value = ""
+        with Workspace.open_read(self.path) as ws:
+            existing = tasks.read_tasks(ws)
+        t = tasks.new_task(self.task_title.value, self.task_source.value, self.task_owner.value,
+                           self.today, self.task_due.value, team_id=self.team.value,
+                           existing=existing)
+        with Workspace.open_write(self.path, f"team-leader task {t['task_id'].iloc[0]}") as ws:
+            tasks.save_tasks(ws, t)
+        self.task_msg.value = (f'<span class="ccom-note">{html.escape(self.frame.t("task_added"))}'
+                               f": {html.escape(t['task_id'].iloc[0])}</span>")
+        self.task_title.value = ""
+        self.refresh_tasks()
+
+    def mark_task_done(self) -> None:
+        """Mark the chosen open task done today, through the workspace writer."""
+        tid = self.task_pick.value
+        if tid is None:
+            raise ParameterError.expected("mark_task_done", "task", "an open task (add one "
+                                          "first)", tid)
+        row = self.tasks[self.tasks["task_id"] == tid].copy()
+        row["status"] = "done"
+        row["done_date"] = self.today
+        row["updated_at"] = pd.Timestamp.now().floor("s")
+        with Workspace.open_write(self.path, f"team-leader task {tid} done") as ws:
+            tasks.save_tasks(ws, row)
+        self.task_msg.value = (f'<span class="ccom-note">{html.escape(self.frame.t("task_done"))}'
+                               f": {html.escape(tid)}</span>")
+        self.refresh_tasks()
+
+    def render_tasks(self) -> None:
+        f = self.frame
+        if not len(self.tasks):
+            self.task_list.value = f"<p>{html.escape(f.t('no_tasks'))}</p>"
+            self.week.value = ""
+            return
+        st = tasks.task_status(self.tasks, self.today)
+        tab = pd.DataFrame({
+            f.t("session_id"): st["task_id"], f.t("task_title"): st["title"],
+            f.t("task_source"): [f.t(x) for x in st["source"]],
+            f.t("task_owner"): st["owner"],
+            f.t("task_due"): st["due_date"].dt.strftime("%Y-%m-%d"),
+            f.t("status"): [f.t(x) for x in st["status"]],
+            f.t("overdue"): [f.t("yes") if x else f.t("no") for x in st["overdue"]],
+            f.t("days_late"): st["days_late"].astype(str)})
+        self.task_list.value = html_table(tab)
+        monday = self.today - pd.Timedelta(days=self.today.weekday())
+        w = tasks.weekly_summary(self.tasks, monday)
+        w = w.assign(source=[f.t(x) for x in w["source"]])
+        w.columns = [f.t("task_source") if c == "source" else f.t(c) for c in w.columns]
+        self.week.value = (f'<div class="ccom-note">{monday:%Y-%m-%d} – '
+                           f"{monday + pd.Timedelta(days=6):%Y-%m-%d}</div>" + html_table(w))
+
     # -- drawing ----------------------------------------------------------------------------------
     def render(self) -> None:
         """Redraw everything in the current language."""
@@ -494,9 +621,13 @@ class TeamLeaderApp:
             self.metric.value = cur
             self._quiet = False
         self.new_status.options = [(self.frame.t(k), k) for k in _STATUS_KEYS]
+        src = self.task_source.value
+        self.task_source.options = [(self.frame.t(k), k) for k in tasks.TASK_SOURCES]
+        self.task_source.value = src
         self.render_team()
         self.render_agent()
         self.render_history()
+        self.render_tasks()
 
     def _type_label(self, code: str) -> str:
         t = {x.code: x for x in self.rules.types}.get(code)
@@ -640,7 +771,9 @@ class TeamLeaderApp:
         self.history.value = html_table(tab)
 
 
-def build_team_leader(workspace: str | Path | None = None, lang: str = "zh") -> TeamLeaderApp:
+def build_team_leader(workspace: str | Path | None = None, lang: str = "zh", *,
+                      today: Any = None) -> TeamLeaderApp:
     """Build the team-leader app on a workspace (default ``$CCOM_WORKSPACE`` or the project's);
-    display its ``.container``."""
-    return TeamLeaderApp(workspace if workspace not in ("", None) else None, lang=lang)
+    display its ``.container``. ``today`` (default: today) dates new tasks and the week shown."""
+    return TeamLeaderApp(workspace if workspace not in ("", None) else None, lang=lang,
+                         today=today)
