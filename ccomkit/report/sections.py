@@ -45,6 +45,7 @@ __all__ = [
     "Section",
     "actions",
     "attendance",
+    "capacity",
     "complaints",
     "context",
     "cover",
@@ -708,6 +709,64 @@ def forecast_accuracy(ctx: ReportContext) -> Section:
             color=alt.Color("ape:Q", title="APE", scale=alt.Scale(scheme="orangered"),
                             legend=alt.Legend(format="%"))).properties(
             title=L("chart_fc_heatmap", lang), width=620, height=160))
+    return sec
+
+
+def capacity(ctx: ReportContext) -> Section:
+    """Capacity and shrinkage: hours logged in and available for contacts, occupancy, and the
+    shrinkage while logged in split by off-queue state (break, meal, training, meeting,
+    coaching, other) — for the period and, as a stacked bar chart, for each of the last twelve
+    months (monthly) or each day of the period (weekly, daily: the last 14 days).
+
+    ``tables``: ``period`` (one row), ``by_bucket`` (bucket, state, hours, share of login).
+    """
+    import altair as alt
+
+    lang = ctx.lang
+    sec = Section("capacity", f"{L('sec_capacity', lang)} · {ctx.label}")
+    if ctx.kind == "monthly":
+        start, grain = (ctx.start.to_period("M") - 11).start_time, "month"
+    elif ctx.kind == "weekly":
+        start, grain = ctx.start, "day"
+    else:
+        start, grain = ctx.end - pd.Timedelta(days=14), "day"
+    ag = _agent_sums(ctx, start, ctx.end, grain=grain)
+    if ag.empty or float(ag["login_s"].sum()) <= 0:
+        return _empty(sec, ctx, "agent_interval")
+    ag = ag.fillna(0.0)
+    states = ("break", "meal", "training", "meeting", "coaching", "other")
+    cur = ag[ag["interval_start"] >= ctx.start]
+    tot = cur[list(_AGENT_SUMS)].sum()
+    productive = tot[["ready_idle_s", "talk_s", "hold_s", "acw_s"]].sum()
+    aux = sum(tot[f"aux_{x}_s"] for x in states)
+    occ = (tot["talk_s"] + tot["hold_s"] + tot["acw_s"]) / productive if productive else np.nan
+    row = {"login_h": tot["login_s"] / 3600, "productive_h": productive / 3600,
+           "occupancy": occ, "shrinkage_in_login": aux / tot["login_s"]}
+    row.update({f"aux_{x}": tot[f"aux_{x}_s"] / tot["login_s"] for x in states})
+    per = pd.DataFrame([row])
+    shown = pd.DataFrame({
+        L("login_h", lang): [fmt_count(row["login_h"])],
+        L("productive_h", lang): [fmt_count(row["productive_h"])],
+        _kpi_name("occupancy", lang): [fmt_pct(occ)],
+        L("shrinkage_in_login", lang): [fmt_pct(row["shrinkage_in_login"])],
+        **{label(x, lang, domain="activity"): [fmt_pct(row[f"aux_{x}"])] for x in states}})
+    _table(sec, "period", per, shown, ctx, numeric=list(shown.columns))
+    long = ag.melt("interval_start", [f"aux_{x}_s" for x in states], var_name="state",
+                   value_name="seconds")
+    long = long.merge(ag[["interval_start", "login_s"]], on="interval_start")
+    long["share"] = long["seconds"] / long["login_s"].where(long["login_s"] > 0)
+    long["hours"] = long["seconds"] / 3600
+    long["state"] = long["state"].str.removeprefix("aux_").str.removesuffix("_s").map(
+        lambda x: label(x, lang, domain="activity"))
+    long = long.rename(columns={"interval_start": "bucket"})[["bucket", "state", "hours", "share"]]
+    sec.tables["by_bucket"] = long
+    fmt = "%Y-%m" if grain == "month" else "%m-%d"
+    sec.charts.append(alt.Chart(long).mark_bar().encode(
+        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=fmt),
+                timeUnit="yearmonth" if grain == "month" else "yearmonthdate"),
+        y=alt.Y("sum(share):Q", axis=alt.Axis(format="%"), title=L("share_of_login", lang)),
+        color=alt.Color("state:N", title=L("aux", lang))).properties(
+        title=L("chart_shrinkage", lang), width=620, height=180))
     return sec
 
 
