@@ -26,6 +26,11 @@ def test_builder_profile_plan_save_and_language(demo_workspace_copy: Path) -> No
     assert app.team.value == "T01" and app.agent.value == app.profiles["agent_id"].iloc[0]
     first = app.agent.value
     assert first in app.profile_box.value and "Development type" in app.profile_box.value
+    assert "on floor" in app.profile_box.value  # the stage, labelled
+    app.metric.value = "aht_s"  # a suggested AHT target is 5 % under the 30-day baseline
+    base = app.baseline.value
+    assert "n = " in base and 100 < app.target_value.value < 1000
+    app.metric.value = app.metric.options[0][1]
     assert "max_item_repeats" in app.evidence.value  # every rule tried is shown with its value
     assert app.chart.n_draws == 1
     # the plan is pre-filled from the evidence: the top improvement item is the first target

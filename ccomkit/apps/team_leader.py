@@ -53,6 +53,7 @@ import pandas as pd
 
 from ccomkit.apps.common import AppFrame, ChartView, css, html_table
 from ccomkit.errors import ParameterError
+from ccomkit.i18n import label
 from ccomkit.quality.forms import load_form
 from ccomkit.store import Workspace, resolve_workspace
 from ccomkit.teamlead import coaching, development, profile, tasks, training_needs
@@ -478,16 +479,22 @@ class TeamLeaderApp:
                                   d0 - pd.Timedelta(days=30), d0 - pd.Timedelta(days=1),
                                   form=self.form)
         self._baseline = val
-        if math.isnan(val):
-            target = info["lo"] if info["better"] == "lower" else info["hi"]
+        ref = val
+        if math.isnan(ref):  # nothing in the 30 days: start from the profile window's value
+            p = self.profiles.set_index("agent_id").loc[self.agent.value]
+            ref = {"qa_score": p["qa_mean"], "csat": p["csat"], "aht_s": p["aht_s"]}.get(
+                self.metric.value, float("nan"))
+        if math.isnan(ref):
+            target = {"points": 0.0 if self.metric.value.startswith("qa_item:") else 90.0,
+                      "frac": 0.9, "s": 300.0}[info["unit"]]
         elif self.metric.value.startswith("qa_item:"):
-            target = round(val / 2, 1)
+            target = round(ref / 2, 1)
         elif info["unit"] == "frac":
-            target = round(min(1.0, val + 0.05), 2)
+            target = round(min(1.0, ref + 0.05), 2)
         elif info["unit"] == "s":
-            target = round(val * 0.95)
+            target = round(ref * 0.95)
         else:
-            target = round(min(info["hi"], val + 3), 1)
+            target = round(min(info["hi"], ref + 3), 1)
         self.target_value.value = float(target)
         self.baseline.value = (f'<span class="ccom-note">{html.escape(self.frame.t("baseline"))}: '
                                f"{_fmt(val, '{:.3g}')} (n = {n})</span>")
@@ -683,7 +690,8 @@ class TeamLeaderApp:
             (f.t("also"), ", ".join(self._type_label(c) for c in t["also_matches"].split("|")
                                     if c) or "—"),
             (f.t("tenure"), f"{p['tenure_days']} ({p['tenure_band']})"),
-            (f.t("stage"), p["stage"] or "—"),
+            (f.t("stage"), label(p["stage"], domain="stage", lang=f.lang) if p["stage"]
+             else "—"),
             (f.t("qa"), f"{_fmt(p['qa_mean'])} [{_fmt(p['qa_ci_low'])}, "
                         f"{_fmt(p['qa_ci_high'])}] n = {p['qa_n']}"),
             (f.t("team_qa"), _fmt(p["team_qa_mean"])),
