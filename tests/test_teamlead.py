@@ -534,3 +534,16 @@ def test_common_contract(frames):
         pd.testing.assert_frame_equal(frame, before, obj=name)
         with pytest.raises(SchemaError, match=col):
             fn(frame.drop(columns=col))
+
+
+def test_no_evaluation_in_the_window_is_not_an_error(frames):
+    # every evaluation is older than the window: profiles without QA, all agents steady (no
+    # condition holds on missing data), no training evidence
+    fr = {k: frames[k] for k in ("agent_dim", "qa_evaluation", "qa_item")}
+    p = profile.agent_profiles(fr, as_of="2027-06-30")
+    assert (p["qa_n"] == 0).all() and p["qa_mean"].isna().all()
+    assert (p["improve_items"] == "").all() and p["repeat_item"].isna().all()
+    assert set(development.development_types(p)["dev_type"]) == {"steady"}
+    ev = training_needs.training_evidence(fr, start="2027-01-01", end="2027-06-30")
+    assert ev.empty and training_needs.team_training_needs(
+        training_needs.agent_training_needs(ev)).empty

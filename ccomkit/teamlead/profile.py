@@ -518,8 +518,10 @@ def agent_profiles(frames: Mapping[str, pd.DataFrame], *, team_id: str | Sequenc
         r = gaps[gaps[rank_col].notna()].sort_values(["agent_id", rank_col], kind="stable")
         return r.groupby("agent_id")["item_code"].agg("|".join)
 
-    out["strengths"] = out["agent_id"].map(_join("strength_rank")).fillna("")
-    out["improve_items"] = out["agent_id"].map(_join("improve_rank")).fillna("")
+    out["strengths"] = out["agent_id"].map(_join("strength_rank").to_dict()).astype(
+        object).fillna("")
+    out["improve_items"] = out["agent_id"].map(_join("improve_rank").to_dict()).astype(
+        object).fillna("")
     # customers
     cs = frames.get("csat_response")
     out["csat"], out["csat_n"], out["n_commendations"] = np.nan, 0, 0
