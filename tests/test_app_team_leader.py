@@ -33,6 +33,9 @@ def test_builder_profile_plan_save_and_language(demo_workspace_copy: Path) -> No
     app.metric.value = app.metric.options[0][1]
     assert "max_item_repeats" in app.evidence.value  # every rule tried is shown with its value
     assert app.chart.n_draws == 1
+    # team needs concern the profiled agents only (T01's leader A10001 takes calls too)
+    listed = set("|".join(app.team_need_table["agents"]).split("|"))
+    assert listed and listed <= set(app.profiles["agent_id"]) and "A10001" not in listed
     # the plan is pre-filled from the evidence: the top improvement item is the first target
     top = app.profiles.set_index("agent_id").loc[first, "improve_items"].split("|")[0]
     assert app.metric.value == f"qa_item:{top}"

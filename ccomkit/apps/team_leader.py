@@ -174,6 +174,10 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 _STATUS_KEYS = ("open", "closed", "cancelled")
+_STYLE = """<style>
+.ccom-app-team-leader .ccom-h { font-weight: bold; font-size: 115%; margin: 14px 0 2px 0;
+  border-bottom: 1px solid #ddd; }
+</style>"""
 
 
 def _fmt(v: Any, spec: str = "{:.1f}") -> str:
@@ -281,10 +285,10 @@ class TeamLeaderApp:
         self.tasks = pd.DataFrame()
 
         def head(key: str) -> widgets.HTML:
-            return f.text(css(widgets.HTML(), f"h-{key}"), key, "value")
+            return f.text(css(widgets.HTML(), "h", f"h-{key}"), key, "value")
 
         f.body.children = [
-            widgets.HBox([self.team, self.agent]),
+            widgets.HTML(_STYLE), widgets.HBox([self.team, self.agent]),
             head("h_team"), self.team_table, head("h_team_needs"), self.team_needs,
             head("h_profile"), self.profile_box, head("h_trend"), self.chart.widget,
             head("h_evidence"), self.evidence, head("h_needs"), self.needs,
@@ -385,7 +389,9 @@ class TeamLeaderApp:
             days=self.window_days), end=self.as_of)
         self.agent_needs = training_needs.agent_training_needs(
             ev, self.mapping, min_count=3, training_record=fr["training_record"])
-        self.agent_needs = self.agent_needs[self.agent_needs["team_id"] == team]
+        # the team's profiled agents only (not its leader, not agents who left in the window)
+        self.agent_needs = self.agent_needs[
+            self.agent_needs["agent_id"].isin(self.profiles["agent_id"]).to_numpy()]
         self.team_need_table = training_needs.team_training_needs(self.agent_needs, k=3)
         ad = fr["agent_dim"].set_index("agent_id")
         opts = [(f"{a} {ad.loc[a, 'name']}" if "name" in ad.columns and
