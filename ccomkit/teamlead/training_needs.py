@@ -135,7 +135,10 @@ def training_evidence(frames: Mapping[str, pd.DataFrame], *, start: Any, end: An
     Returns
     -------
     DataFrame
-        One row per piece of evidence: ``agent_id``, ``team_id``, ``date``, ``source`` (see
+        One row per piece of evidence of anyone in ``agent_dim`` (team leaders who take calls
+        and agents who left in the window included: keep the agents you coach, e.g. the
+        ``agent_id`` of :func:`~ccomkit.teamlead.profile.agent_profiles`, before
+        :func:`team_training_needs`): ``agent_id``, ``team_id``, ``date``, ``source`` (see
         :data:`SOURCES`), ``code`` (item code, root cause, reason or finding), ``ref``
         (eval_id, case_id, survey_id or finding_id). QA: items with a deduction > 0 (a fatal
         item when triggered) of regular, latest evaluations; complaints: valid ones with an
