@@ -129,3 +129,11 @@ def test_demo_smoke():
     assert c["starters"].sum() == ((ev["event_type"] == "hire") & (ev["stage"] == "training")).sum()
     r = speed_to_proficiency(d["qa_evaluation"], d["agent_interval"], d["agent_dim"])
     assert len(r) > 0 and (r["days_to_proficiency"] >= 0).all()
+
+
+def test_stage_timeline_without_any_leave_event():
+    ev = _ev()
+    ev = ev.loc[ev["event_type"] != "leave"]
+    t = stage_timeline(ev, as_of="2026-02-15").set_index("agent_id")
+    assert t["leave_date"].isna().all()
+    assert t.loc["A", "stage"] == "on_floor" and t.loc["B", "stage"] == "training"

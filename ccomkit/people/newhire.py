@@ -92,7 +92,7 @@ def stage_timeline(hr_event: pd.DataFrame, *, as_of: Any = None) -> pd.DataFrame
                         "training_start": first["training"].to_numpy(),
                         "nesting_start": first["nesting"].to_numpy(),
                         "on_floor_start": first["on_floor"].to_numpy()})
-    out["leave_date"] = out["agent_id"].map(leave)
+    out["leave_date"] = out["agent_id"].map(leave.to_dict())  # a dict: an empty Series cannot be cast
     out["leave_date"] = pd.to_datetime(out["leave_date"])
     stage = np.where(out["on_floor_start"].notna(), "on_floor",
                      np.where(out["nesting_start"].notna(), "nesting", "training"))
