@@ -111,6 +111,13 @@ def test_gap_and_root_causes(chain: tuple[Path, dict]) -> None:
     assert ((q["ci_low"] <= q["csat"]) & (q["csat"] <= q["ci_high"])).all()
     sl = res["service_level"]["clarify"].tables
     assert {"rc_sl_by_slot", "rc_forecast_accuracy", "rc_reliability"} <= set(sl)
+    drv = sl["rc_drivers"]
+    lvl1 = drv[(drv["parent"].fillna("") == "") & (drv["driver"] != "total")]
+    assert lvl1["contribution"].sum() == pytest.approx(
+        drv.loc[drv["driver"] == "total", "contribution"].item(), abs=1e-9)
+    assert {"fcr", "total"} <= set(csat["rc_change_drivers"]["driver"])
+    corr = qa["rc_correlation"]
+    assert {"csat", "fcr"} <= set(corr["outcome"]) and corr["rho"].abs().max() <= 1
     att = res["attrition"]["clarify"].tables
     assert att["rc_exit_reasons"]["leavers"].sum() >= 1
     aht = res["aht"]["clarify"].tables["rc_components"]

@@ -95,12 +95,15 @@ def _L(code: str, lang: str) -> str:
 
 
 def display(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The table with column headers in ``lang`` where the cycle labels know them (for
-    showing in a notebook; the stored artifact keeps its codes)."""
+    """The table for people: floats rounded to 4 decimals and column headers in ``lang`` where
+    the cycle labels know them (the stored artifact keeps its codes and full precision)."""
     from ccomkit.i18n import labels
 
     known = labels("cycle", lang)
-    return frame.rename(columns={c: known.get(f"col_{c}", c) for c in frame.columns})
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    out = frame.copy()
+    out[floats] = out[floats].round(4)
+    return out.rename(columns={c: known.get(f"col_{c}", c) for c in frame.columns})
 
 
 def resolve_cycle(ws: "Workspace", cycle_id: str = "", topic: str = "") -> pd.Series:

@@ -6,10 +6,14 @@ topic              KPI         CCOM area             root-cause analyses (step 3
 ``service_level``  SL          预测排班 forecasting   SL by weekday × hour and by queue, forecast
                                 and scheduling        accuracy of the seasonal-naive reference
                                                       forecast (kpi.forecast_accuracy), 离散系数
-                                                      reliability classes (wfm.reliability)
+                                                      reliability classes (wfm.reliability), the
+                                                      SL driver tree of the last two months
+                                                      (performance.drivers.sl_drivers)
 ``qa_score``       QA score    质量 quality           deduction Pareto (quality.analysis), X̄-S
                                                       trend with Western Electric rules, teams
-                                                      with t-intervals (quality.qa.agent_scores)
+                                                      with t-intervals (quality.qa.agent_scores),
+                                                      item deductions against CSAT/FCR/tenure
+                                                      (Spearman, quality.analysis.qa_correlation)
 ``aht``            AHT         绩效 performance        exact split of AHT into talk, hold and ACW per
                                                       contact against the period before, AHT by
                                                       queue and by tenure band
@@ -17,7 +21,8 @@ topic              KPI         CCOM area             root-cause analyses (step 3
                                                       attrition by team, new-hire vs tenured
 ``csat``           CSAT        满意度 satisfaction     driver quadrants and dissatisfaction Pareto
                                                       (cx.survey), CSAT by queue with Wilson
-                                                      intervals
+                                                      intervals, the CSAT driver tree of the last
+                                                      two months (performance.drivers)
 =================  ==========  ====================  ===============================================
 
 A scope is ``center``, ``queue:<id>``, ``team:<id>`` or ``site:<id>``; service level is a queue
@@ -303,6 +308,36 @@ def _top(frame: pd.DataFrame, cause: str, measure: str, n: int = 5) -> pd.DataFr
                          "measure": t[measure].astype(float).to_numpy()})
 
 
+def _month_drivers(ws: "Workspace", sc: Scope, end: pd.Timestamp, kind: str) -> pd.DataFrame:
+    """The KPI driver tree (performance.drivers) between the last full month of the window and
+    the month before: what moved service level (staffing ratio, adherence) or CSAT (FCR, QA,
+    ASA). Center or queue scope; an explanation row instead when it cannot be computed."""
+    from ccomkit.errors import CcomkitError
+    from ccomkit.performance.drivers import csat_drivers, sl_drivers
+
+    comp = (end + pd.Timedelta(days=1)).to_period("M") - 1
+    base = comp - 1
+    lo, hi = base.start_time, comp.end_time.normalize()
+    try:
+        if kind == "service_level":
+            acd = _filter_scope(ws, _window(ws, "acd_interval", "interval_start", lo, hi), sc,
+                                kind)
+            ai = _window(ws, "agent_interval", "interval_start", lo, hi)
+            if sc.kind == "queue":
+                ai = ai[ai["queue_id"].astype(str) == sc.ident]
+            out = sl_drivers(acd, ai, base, comp)
+        else:
+            cs = _filter_scope(ws, _window(ws, "csat_response", "invited_at", lo, hi), sc, kind)
+            ev = _window(ws, "qa_evaluation", "eval_date", lo, hi)
+            out = csat_drivers(cs, base, comp, qa_evaluation=ev)
+    except CcomkitError as exc:
+        return pd.DataFrame({"driver": ["not computed"], "note": [str(exc)]})
+    out = out.copy()
+    out.attrs = {}
+    out.insert(0, "months", f"{base} → {comp}")
+    return out
+
+
 def _rc_service_level(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp,
                       e: pd.Timestamp, target: float) -> dict[str, pd.DataFrame]:
     from ccomkit.wfm.reliability import reliability
@@ -346,13 +381,16 @@ def _rc_service_level(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp,
         rel = pd.DataFrame({"queue": [""], "reliability_class": [f"not computed: {exc}"],
                             "intervals": [0], "share": [np.nan]})
     top = _top(slot, "slot", "calls_short" if np.isfinite(target) else "value")
-    return {"top_causes": top, "sl_by_slot": slot.head(30), "by_queue": queue,
-            "forecast_accuracy": acc, "reliability": rel}
+    out = {"top_causes": top, "sl_by_slot": slot.head(30), "by_queue": queue,
+           "forecast_accuracy": acc, "reliability": rel}
+    out["drivers"] = _month_drivers(ws, sc, e, "service_level")
+    return out
 
 
 def _rc_qa(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp, e: pd.Timestamp,
            target: float) -> dict[str, pd.DataFrame]:
-    from ccomkit.quality.analysis import deduction_pareto, qa_context, xbar_s_chart
+    from ccomkit.quality.analysis import (agent_month_panel, deduction_pareto, qa_context,
+                                          qa_correlation, xbar_s_chart)
     from ccomkit.quality.qa import agent_scores
 
     ev = topic.frame(ws, sc, s, e)
@@ -362,10 +400,17 @@ def _rc_qa(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp, e: pd.Time
         if ids else ws.query("SELECT * FROM qa_item LIMIT 0")
     pareto = deduction_pareto(items, ev)
     trend = xbar_s_chart(ev, freq="W")
-    ctx = qa_context(ev, ws.read("agent_dim"))
+    agent_dim = ws.read("agent_dim")
+    ctx = qa_context(ev, agent_dim)
     teams = agent_scores(ctx, by="team_id")
+    csat = _window(ws, "csat_response", "invited_at", s, e)
+    csat = csat[csat["agent_id"].isin(ev["agent_id"])]
+    panel = agent_month_panel(ev, items, csat=csat if len(csat) else None, agent_dim=agent_dim)
+    corr = qa_correlation(panel).sort_values("p_value", na_position="last").reset_index(
+        drop=True)
     top = _top(pareto, "label_en", "points")
-    return {"top_causes": top, "deduction_pareto": pareto, "trend": trend, "by_team": teams}
+    return {"top_causes": top, "deduction_pareto": pareto, "trend": trend, "by_team": teams,
+            "correlation": corr}
 
 
 def _rc_aht(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp, e: pd.Timestamp,
@@ -452,7 +497,8 @@ def _rc_csat(topic: Topic, ws: "Workspace", sc: Scope, s: pd.Timestamp, e: pd.Ti
                                        "measure": pd.Series(dtype=float)})
     top = pd.concat([top, _top(pareto, "reason", "mentions", 3)], ignore_index=True)
     return {"top_causes": top, "drivers": drivers, "dissat_pareto": pareto,
-            "by_queue": q.rename(columns={"value": "csat"})}
+            "by_queue": q.rename(columns={"value": "csat"}),
+            "change_drivers": _month_drivers(ws, sc, e, "csat")}
 
 
 TOPICS: dict[str, Topic] = {
