@@ -200,3 +200,42 @@ def test_team_scope_series(demo_workspace: Path) -> None:
     assert s["denominator"].sum() == len(ev)
     assert s["numerator"].sum() / s["denominator"].sum() == pytest.approx(
         ev["total_score"].mean(), rel=1e-9)
+
+
+def test_a_planted_effect_is_found_and_standardized(demo_workspace_copy: Path) -> None:
+    """Cut GEN's talk time by 10 % from the change date on (a real AHT improvement in the
+    workspace): the review finds it, its interval covers the planted effect, and the target
+    moves to the conservative bound of the new level."""
+    import duckdb
+
+    p = demo_workspace_copy
+    _run(p, steps.define, "aht", cycle_id="P1", scope="queue:GEN")
+    with Workspace.open_read(p) as ws:
+        c = model.get_cycle(ws, "P1")
+        chg, end = c["change_date"], min(c["review_end"], get_topic("aht").data_end(ws))
+        before = get_topic("aht").series(ws, "queue:GEN", chg, end)
+    con = duckdb.connect(str(p))
+    try:
+        con.execute("UPDATE acd_interval SET sum_talk_s = sum_talk_s * 0.9 WHERE queue_id = 'GEN' "
+                    "AND interval_start >= ?", [str(chg.date())])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with Workspace.open_read(p) as ws:
+        after = get_topic("aht").series(ws, "queue:GEN", chg, end)
+    planted = float((after["value"] - before["value"]).mean())  # ≈ −10 % of talk per call
+    assert planted < -15
+    for fn in (steps.collect, steps.clarify, steps.improve):
+        _run(p, fn, "P1")
+    _run(p, steps.execute, "P1", updates="all|done")
+    r = _run(p, steps.review, "P1")
+    its = r.tables["comparison"].set_index("method").loc["its"]
+    assert its["ci_low"] <= planted <= its["ci_high"] and its["improved"]
+    mw = r.tables["comparison"].set_index("method").loc["matched_weeks"]
+    assert mw["ci_high"] < 0 and mw["improved"]
+    prop = r.tables["proposal"].iloc[0]
+    assert prop["decision"] == "standardize"
+    assert prop["revised_target"] == pytest.approx(min(290.0, its["after_high"]))
+    with Workspace.open_read(p) as ws:
+        assert model.get_cycle(ws, "P1")["revised_target"] == pytest.approx(
+            prop["revised_target"])

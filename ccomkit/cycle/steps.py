@@ -237,7 +237,7 @@ def _summary_stats(series: pd.DataFrame, level: float = 0.95) -> dict[str, float
     if n >= 2:
         se = wv.std(ddof=1) / math.sqrt(n)
         q = stats.t.ppf(0.5 + level / 2, n - 1)
-        lo, hi = pooled - q * se, pooled + q * se
+        lo, hi = max(pooled - q * se, 0.0), pooled + q * se  # every KPI here is ≥ 0
     else:
         lo = hi = np.nan
     mean = float(v.mean()) if len(v) else np.nan
