@@ -117,12 +117,23 @@ def test_papermill_demo_workspace(demo_run: tuple[Path, Path]) -> None:
     assert (res["agents_q"] >= res["agents_p50"]).all() and res["reserve_agents"].sum() > 0
     assert set(bt["method"]) == {"auto", "seasonal_naive", "wha", "topdown", "svd"}
     assert bt.loc[bt["selected"], "method"].unique().tolist() == ["auto"]
+    # the roster: named, every hard rule re-checked independently, scored on the three standards
+    from ccomkit.wfm.roster_check import check_roster
+    from ccomkit.wfm.roster_rules import load_rules
+
+    roster = pd.read_csv(out_dir / "roster.csv", parse_dates=["start", "end"])
+    assert set(roster["activity"]) == {"work", "break", "lunch"}
+    assert check_roster(roster, None, load_rules("24x7")).empty
+    cov = pd.read_csv(out_dir / "roster_coverage.csv")
+    assert cov["short"].sum() <= 0.10 * cov["agents_required"].sum()  # a 30-agent pool, 24x7
+    scores = pd.read_csv(out_dir / "roster_scores.csv").set_index("metric")
+    assert scores.loc["hard_violations", "value"] == 0
     day = bt[bt["level"] == "day"].set_index("method")["wape"]
     assert 0 < day["auto"] < 0.3
     # every chart rendered as SVG (the headless default), no errors or stderr in the report
     nb = nbformat.read(out_nb, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 6
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 8
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
@@ -138,7 +149,8 @@ def test_papermill_bare_csv(tmp_path: Path) -> None:
     _execute(tmp_path / "executed.ipynb",
              {"history_csv": str(csv), "queue_id": "", "horizon_days": 7, "method": "wha",
               "compare_methods": "seasonal_naive", "history_weeks": 8, "patience_s": 180.0,
-              "default_aht_s": 240.0, "out_dir": str(out_dir)})
+              "default_aht_s": 240.0, "roster_rules": "example", "roster_time_limit_s": 10.0,
+              "out_dir": str(out_dir)})
     fc = pd.read_csv(out_dir / "forecast.csv", parse_dates=["interval_start"])
     req = pd.read_csv(out_dir / "requirement.csv")
     res = pd.read_csv(out_dir / "reserve.csv")
@@ -150,6 +162,8 @@ def test_papermill_bare_csv(tmp_path: Path) -> None:
     assert (fc["aht_s_forecast"] == 240.0).all()  # no aht_s in the CSV: the default
     assert "p_abandon" in req.columns and (req["patience_s"] == 180.0).all()  # Erlang A
     assert (req["agents_required"] >= 0).all() and (res["reserve_fte"] >= 0).all()
+    roster = pd.read_csv(out_dir / "roster.csv", parse_dates=["start"])
+    assert (roster["start"].dt.day_of_week < 5).all() and roster["agent_id"].nunique() > 0
 
 
 # ------------------------------------------------------------------------------------------------
@@ -166,11 +180,12 @@ def test_html_report_offline(demo_run: tuple[Path, Path], tmp_path: Path) -> Non
     subprocess.run(cmd, check=True, capture_output=True, env=_headless_env(), timeout=120)
     text = html.read_text(encoding="utf-8")
     svgs = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', text)
-    assert len(svgs) == 6
+    assert len(svgs) == 8
     import base64
 
     titles = " ".join(base64.b64decode(s).decode("utf-8") for s in svgs)
-    for title in ("周内话务模式", "离散系数", "Backtest WAPE", "Forecast", "人力需求", "机动部队"):
+    for title in ("周内话务模式", "离散系数", "Backtest WAPE", "Forecast", "人力需求", "机动部队", "排班覆盖",
+                  "公平性"):
         assert title in titles
     attrs = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']*)["\']', text)
     remote = [a for a in attrs if re.match(r"(https?:)?//", a)]

@@ -158,7 +158,7 @@ def _night(start: pd.Timestamp, span_min: int, rules: RosterRules) -> bool:
     return bool(inside.any())
 
 
-def _annotate(shifts: pd.DataFrame, rules: RosterRules) -> pd.DataFrame:
+def _annotate(shifts: pd.DataFrame, rules: RosterRules, period_start: dt.date | None = None) -> pd.DataFrame:
     s = shifts.copy()
     tmpl, errs = [], []
     for _, row in s.iterrows():
@@ -175,7 +175,9 @@ def _annotate(shifts: pd.DataFrame, rules: RosterRules) -> pd.DataFrame:
     s["weekend"] = [st.weekday() >= 5 for st in s["shift_start"]]
     hol = set(rules.holidays)
     s["holiday"] = [d.isoformat() in hol for d in s["date"]]
-    s["week"] = [d - dt.timedelta(days=d.weekday()) for d in s["date"]]
+    p0 = period_start if period_start is not None else (min(s["date"]) if len(s) else None)
+    # roster weeks: 7-day blocks from the period's first day (the solver's weeks)
+    s["week"] = [p0 + dt.timedelta(days=7 * ((d - p0).days // 7)) for d in s["date"]]
     return s
 
 
@@ -193,7 +195,8 @@ def _longest_runs(dates: list[dt.date]) -> list[tuple[dt.date, int]]:
     return runs
 
 
-def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: object) -> pd.DataFrame:
+def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: object, *,
+                 period_start: object = None, period_end: object = None) -> pd.DataFrame:
     """Every hard-rule violation of a roster; an empty frame means the roster is OK.
 
     Parameters
@@ -205,6 +208,9 @@ def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: objec
         The agents frame (see :func:`ccomkit.wfm.roster_rules.normalize_agents`). ``None`` skips
         the rules that need it (contract hours, availability, eligibility, no nights).
     rules : RosterRules, path or mapping
+    period_start, period_end : date-like, optional
+        The roster period (default: the first and last day with a shift). Weeks are 7-day blocks
+        from ``period_start``; contract hours are checked in every whole week of the period.
 
     Returns
     -------
@@ -228,7 +234,8 @@ def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: objec
     """
     rules = load_rules(rules)  # type: ignore[arg-type]
     hard = rules.hard
-    shifts = _annotate(shifts_of(roster), rules)
+    p0 = pd.Timestamp(period_start).date() if period_start is not None else None
+    shifts = _annotate(shifts_of(roster), rules, p0)
     v: list[tuple[str, str, object, str]] = []
     for _, s in shifts.iterrows():
         if s["n_overlaps"]:
@@ -237,8 +244,9 @@ def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: objec
         for e in s["template_errors"]:
             v.append(("template", s["agent_id"], s["date"], f"shift at {s['shift_start']:%Y-%m-%d %H:%M}: {e}"))
     ag = normalize_agents(agents, rules) if agents is not None else None
-    first_day = min(shifts["date"]) if len(shifts) else None
-    last_day = max(shifts["date"]) if len(shifts) else None
+    first_day = p0 if p0 is not None else (min(shifts["date"]) if len(shifts) else None)
+    last_day = pd.Timestamp(period_end).date() if period_end is not None else \
+        (max(shifts["date"]) if len(shifts) else None)
     if ag is not None:
         known = set(ag["agent_id"])
         for a in sorted(set(shifts["agent_id"]) - known):
@@ -279,15 +287,14 @@ def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: objec
         for wk, gw in g.groupby("week"):
             days = gw["date"].nunique()
             if days > 7 - hard.min_days_off_per_week:
-                v.append(("min_days_off_per_week", agent, wk, f"works {days} days in the week of {wk} "
+                v.append(("min_days_off_per_week", agent, wk, f"works {days} days in the 7 days from {wk} "
                           f"(at most {7 - hard.min_days_off_per_week})"))
-    # weekly contract hours, in every full calendar week inside the roster's days
+    # weekly contract hours, in every whole roster week of the period
     if ag is not None and first_day is not None:
         weeks = []
-        wk = first_day - dt.timedelta(days=first_day.weekday())
-        while wk <= last_day:
-            if wk >= first_day and wk + dt.timedelta(days=6) <= last_day:
-                weeks.append(wk)
+        wk = first_day
+        while wk + dt.timedelta(days=6) <= last_day:
+            weeks.append(wk)
             wk += dt.timedelta(days=7)
         paid = shifts.groupby(["agent_id", "week"])["paid_h"].sum()
         workdays = max(1, 7 - hard.min_days_off_per_week)
@@ -299,11 +306,11 @@ def check_roster(roster: pd.DataFrame, agents: pd.DataFrame | None, rules: objec
                 lo = max(0.0, a["contract_hours_week"] - tol - leave * a["contract_hours_week"] / workdays)
                 hi = a["contract_hours_week"] + tol
                 if h < lo - 1e-6 or h > hi + 1e-6:
-                    v.append(("weekly_hours", a["agent_id"], wk, f"{h:g} paid hours in the week of {wk}, contract "
+                    v.append(("weekly_hours", a["agent_id"], wk, f"{h:g} paid hours in the 7 days from {wk}, contract "
                               f"{a['contract_hours_week']:g} h (allowed {lo:g}..{hi:g})"))
     # nights and weekends per fairness period (blocks of horizon_weeks from the first week)
     if first_day is not None and (hard.max_nights_per_period is not None or hard.max_weekends_per_period is not None):
-        w0 = first_day - dt.timedelta(days=first_day.weekday())
+        w0 = first_day
         shifts["period"] = [(w - w0).days // (7 * rules.fairness_horizon_weeks) for w in shifts["week"]]
         prev = ag.set_index("agent_id") if ag is not None else None
         for (agent, period), g in shifts.groupby(["agent_id", "period"]):
@@ -518,8 +525,10 @@ def score_roster(roster: pd.DataFrame, requirement: pd.DataFrame, rules: object,
                 rows.append(("utilization", "intervals_meeting_asa_frac", "all",
                              float(np.mean(asa[busy] <= asa_target_s)), "fraction"))
     # humane and fairness need shifts (and agents for preferences / carried-in counts)
-    viol = check_roster(roster, agents, rules)
-    shifts = _annotate(shifts_of(roster), rules)
+    p0 = pooled["interval_start"].min().normalize().date() if len(pooled) else None
+    p1 = pooled["interval_start"].max().normalize().date() if len(pooled) else None
+    viol = check_roster(roster, agents, rules, period_start=p0, period_end=p1)
+    shifts = _annotate(shifts_of(roster), rules, p0)
     ag = normalize_agents(agents, rules) if agents is not None else None
     ids = sorted(set(shifts["agent_id"]) | (set(ag["agent_id"]) if ag is not None else set()))
     per = pd.DataFrame({"agent_id": ids})
@@ -545,15 +554,13 @@ def score_roster(roster: pd.DataFrame, requirement: pd.DataFrame, rules: object,
                 hits += sum(1 for d in pd_days if d not in set(g["date"]))
         worked = set(g["date"])
         weeks_pair = weeks_n = 0
-        if len(shifts):
-            d0, d1 = min(shifts["date"]), max(shifts["date"])
-            wk = d0 - dt.timedelta(days=d0.weekday())
-            while wk <= d1:
+        if p0 is not None:
+            wk = p0
+            while wk + dt.timedelta(days=6) <= p1:
                 days_w = [wk + dt.timedelta(days=k) for k in range(7)]
-                if days_w[0] >= d0 and days_w[-1] <= d1:
-                    weeks_n += 1
-                    off = [d not in worked for d in days_w]
-                    weeks_pair += any(off[k] and off[k + 1] for k in range(6))
+                weeks_n += 1
+                off = [d not in worked for d in days_w]
+                weeks_pair += any(off[k] and off[k + 1] for k in range(6))
                 wk += dt.timedelta(days=7)
         prev = (lambda c: int(a[c]) if a is not None else 0)
         recs.append({

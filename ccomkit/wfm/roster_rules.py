@@ -412,8 +412,9 @@ def load_rules(path_or_dict: str | Path | Mapping[str, Any] | RosterRules) -> Ro
     Parameters
     ----------
     path_or_dict : str, Path, mapping or RosterRules
-        A ``RULES.yaml`` path (schema in ``docs/roster-rules.md``), ``"example"`` for the shipped
-        example, the parsed mapping, or an already built :class:`RosterRules`.
+        A ``RULES.yaml`` path (schema in ``docs/roster-rules.md``), the name of a rules file
+        shipped in ``ccomkit/wfm/rules/`` (``"example"``: 07:00-23:00; ``"24x7"``: round the
+        clock), the parsed mapping, or an already built :class:`RosterRules`.
 
     Returns
     -------
@@ -437,7 +438,10 @@ def load_rules(path_or_dict: str | Path | Mapping[str, Any] | RosterRules) -> Ro
         return path_or_dict
     if isinstance(path_or_dict, Mapping):
         return rules_from_dict(path_or_dict)
-    path = EXAMPLE_RULES if str(path_or_dict) == "example" else Path(path_or_dict)
+    path = Path(path_or_dict)
+    shipped = RULES_DIR / f"{path_or_dict}.yaml"
+    if not path.exists() and "/" not in str(path_or_dict) and shipped.exists():
+        path = shipped  # a rules file shipped with ccomkit: "example", "24x7"
     if not path.exists():
         raise ParameterError(f"{path}: rules file not found.", param="rules", value=str(path))
     import yaml

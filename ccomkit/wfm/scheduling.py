@@ -15,7 +15,7 @@ Stage 2 (**names**, 人性化 and 公平性): binaries ``z[a, g]`` give each age
 from the stage-1 groups (``sum_a z[a, g] + unfilled[g] = x[g]``) under every hard rule — eligible
 templates, unavailable days, no nights, minimum rest (one threshold row per agent, day and start
 time, exact), maximum consecutive work days (with the days worked before the roster), days off
-per calendar week, weekly contract hours, maximum nights and weekends per fairness period — and
+per roster week (7-day block from the first day), weekly contract hours, maximum nights and weekends per fairness period — and
 the soft goals: preferred shifts and days off, two consecutive days off a week
 (``weight_humane``), and the spread max - min of nights, weekends and holidays per kind, with the
 earlier weeks' counts carried in (``weight_fairness``). Long horizons are named week by week,
@@ -48,6 +48,7 @@ __all__ = ["RosterResult", "solve_roster", "requirement_slots", "lp_bound", "siz
 
 SHORT_PENALTY = 20.0  # an uncovered agent-slot costs this many over-covered ones
 UNFILLED_PENALTY = 1000.0  # per paid hour of a stage-1 shift nobody can take
+EXTRA_SHIFT_COST = 5.0  # per paid hour of a shift outside the cover given to meet a contract
 _STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
 
 
@@ -231,21 +232,19 @@ def _span_matrix(start: np.ndarray, length: np.ndarray, n_rows: int, sign: float
 # the pool
 # --------------------------------------------------------------------------------------------
 def _weeks(grid: _Grid) -> list[np.ndarray]:
-    """Day indices per calendar week (Mon–Sun) of the horizon."""
-    wk = np.array([((grid.day0 + pd.Timedelta(days=d)) - pd.Timedelta(days=(grid.day0 + pd.Timedelta(days=d))
-                    .weekday())).toordinal() for d in range(grid.n_days)])
-    return [np.flatnonzero(wk == w) for w in np.unique(wk)]
+    """Day indices per roster week: blocks of 7 days from the horizon's first day."""
+    return [np.arange(w, min(w + 7, grid.n_days)) for w in range(0, grid.n_days, 7)]
 
 
 def _hours_bounds(agent: pd.Series, days: np.ndarray, grid: _Grid, rules: RosterRules) -> tuple[float, float]:
-    """Paid hours an agent must work in one calendar week of the horizon (lo, hi)."""
+    """Paid hours an agent must work in one roster week of the horizon (lo, hi)."""
     contract = float(agent["contract_hours_week"])
     tol = rules.hard.weekly_hours_tolerance_h
     workdays = 7 - rules.hard.min_days_off_per_week
     dates = [(grid.day0 + pd.Timedelta(days=int(d))).date().isoformat() for d in days]
     leave = sum(1 for x in dates if x in agent["unavailable_dates"])
     hi = contract + tol
-    if len(days) < 7:
+    if len(days) < 7:  # the last, short block of the horizon: only the upper bound
         return 0.0, hi
     lo = max(0.0, contract - tol - leave * contract / max(workdays, 1))
     return lo, hi
@@ -350,18 +349,21 @@ def _stage1(grid: _Grid, groups: _Groups, rules: RosterRules, *, pool: dict[str,
                 lo_b.append(-np.inf)
                 hi_b.append(0)
             for days in weeks:
-                if len(days) < 7:
-                    continue
                 sel = np.flatnonzero((groups.kind == k) & np.isin(groups.day, days))
+                contract = size_pool_hours[kname]
                 r = np.zeros(n)
                 r[sel] = groups.paid_h[sel]
-                r[n_x + n_y + 2 * n_r + k] = -size_pool_hours[kname]
+                if len(days) == 7:  # a full week: exactly the contract hours
+                    r[n_x + n_y + 2 * n_r + k] = -contract
+                    lo_b.append(0)
+                else:  # the last, short block: at most the contract
+                    r[n_x + n_y + 2 * n_r + k] = -contract
+                    lo_b.append(-np.inf)
                 rows.append(r)
-                lo_b.append(0)
                 hi_b.append(0)
                 r = np.zeros(n)
                 r[sel] = 1
-                r[n_x + n_y + 2 * n_r + k] = -workdays
+                r[n_x + n_y + 2 * n_r + k] = -min(workdays, len(days))
                 rows.append(r)
                 lo_b.append(-np.inf)
                 hi_b.append(0)
@@ -418,12 +420,13 @@ class _Carry:
 
 def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _Groups, x: np.ndarray,
                  days: np.ndarray, carry: _Carry, rules: RosterRules, *, deadline: float,
-                 w_humane: float, w_fair: float) -> tuple[dict[int, list[int]], dict[str, Any]]:
-    """Name agents for the shift groups of ``days`` (one calendar week); returns group -> agents."""
+                 w_humane: float, w_fair: float, extra_agents: frozenset[int] = frozenset()) -> tuple[dict[int, list[int]], dict[str, Any]]:
+    """Name agents for the shift groups of ``days`` (one roster week); returns group -> agents."""
     t0 = time.perf_counter()
     hard = rules.hard
     n_a = len(agents)
     gsel = np.flatnonzero(np.isin(groups.day, days) & (x > 0.5))
+    week_groups = np.flatnonzero(np.isin(groups.day, days))
     if not len(gsel):
         return {}, {"rows": 0, "cols": 0, "status": "optimal", "gap": 0.0, "seconds": 0.0, "unfilled": {}}
     codes = [t.code for t in rules.templates]
@@ -437,7 +440,8 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     for a in range(n_a):
         ag = agents.iloc[a]
         allowed = {codes.index(c) for c in ag["shift_codes"]}
-        for g in gsel:
+        # repair pass: an agent short of contract hours may also take shifts outside the cover
+        for g in (week_groups if a in extra_agents else gsel):
             d = int(groups.day[g])
             if not avail[a, d] or int(groups.tmpl[g]) not in allowed:
                 continue
@@ -449,6 +453,7 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
             za.append(a)
             zg.append(g)
     za_arr, zg_arr = np.array(za, dtype=np.int64), np.array(zg, dtype=np.int64)
+    in_cover = np.isin(zg_arr, gsel)
     nz = len(za_arr)
     n_u = len(gsel)
     gpos = {int(g): i for i, g in enumerate(gsel)}
@@ -510,6 +515,7 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     kinds = (agents["kind"] == "part").to_numpy().astype(int)
     workdays_max = 7 - hard.min_days_off_per_week
     cost_z = np.zeros(nz)
+    slack_of: dict[int, int] = {}
     for a in range(n_a):
         idx = by_agent[a]
         ag = agents.iloc[a]
@@ -546,13 +552,14 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
                         continue
                     c2 = idx[sel2][s2 <= tau]
                     add(np.concatenate([c1, c2]), 1.0, 0, 1)
-        # days off per calendar week: days worked <= 7 - min days off
+        # days off per roster week (7-day block from the first day): days worked <= 7 - min days off
         add(idx, 1.0, 0, workdays_max)
         # weekly paid hours
         lo_h, hi_h = _hours_bounds(ag, days, grid, rules)
         ph = groups.paid_h[g_of]
         slack = new_var(UNFILLED_PENALTY) if lo_h > 0 else None
         if slack is not None:
+            slack_of[a] = slack
             add(np.concatenate([idx, [slack]]), np.concatenate([ph, [1.0]]), lo_h, np.inf)
         add(idx, ph, 0, hi_h)
         # maximum consecutive work days, with the days worked before this week
@@ -628,15 +635,23 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     # phase B: the soft goals, with the cover held at least as good as phase A's
     hard_cost = np.zeros(n_var)
     hard_cost[nz:n_base] = c[nz:n_base]
+    extra_cost = EXTRA_SHIFT_COST * groups.paid_h[zg_arr] * ~in_cover if nz else np.zeros(0)
+    hard_cost[:nz] = extra_cost
+    c[:nz] += extra_cost
     for j, v in enumerate(var_cost):
         if v == UNFILLED_PENALTY:
             hard_cost[n_base + j] = v
     t_a = time.perf_counter()
     res_a = milp(hard_cost + 1e-4 * (np.arange(n_var) < nz), integrality=integ, bounds=Bounds(np.zeros(n_var), ub),
                  constraints=[LinearConstraint(a_mat, lo, hi)],
-                 options={"time_limit": max(1.0, 0.4 * (deadline - time.perf_counter())), "disp": False})
+                 options={"time_limit": max(1.0, 0.6 * (deadline - time.perf_counter())), "disp": False})
     res = res_a
-    if res_a.x is not None and (w_humane > 0 or w_fair > 0):
+    short_agents = sorted(a for a, v in slack_of.items() if res_a.x is not None and res_a.x[v] > 1e-6)
+    hard_value = float(hard_cost @ res_a.x) if res_a.x is not None else math.inf
+    # some contract cannot be met from the cover alone: return the cover-only solution now, so
+    # that the caller's repair pass (extra shifts for those agents) gets the time
+    skip_soft = bool(short_agents) and not extra_agents
+    if res_a.x is not None and (w_humane > 0 or w_fair > 0) and not skip_soft:
         cover_a = float(hard_cost @ res_a.x)
         left = deadline - time.perf_counter()
         res_b = None if left < 1.0 else milp(c, integrality=integ, bounds=Bounds(np.zeros(n_var), ub),
@@ -648,7 +663,8 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     secs = time.perf_counter() - t0
     status = _STATUS.get(res.status, "error")
     info = {"rows": n_rows, "cols": n_var, "integers": int(integ.sum()), "status": status,
-            "gap": float(getattr(res, "mip_gap", math.nan) or 0.0), "seconds": secs}
+            "gap": float(getattr(res, "mip_gap", math.nan) or 0.0), "seconds": secs,
+            "short_agents": short_agents, "hard_cost": hard_value}
     if res.x is None:
         info["status"] = "infeasible" if status != "time_limit" else "time_limit"
         return {}, info
@@ -891,6 +907,12 @@ def solve_roster(
             carry.holidays[:] = 0
         got, info = _stage2_week(ag, avail, grid, groups, s1.x, days, carry, rules, deadline=week_deadline,
                                  w_humane=w["humane"], w_fair=w["fairness"])
+        if info.get("short_agents") and week_deadline - time.perf_counter() > 3.0:
+            got2, info2 = _stage2_week(ag, avail, grid, groups, s1.x, days, carry, rules, deadline=week_deadline,
+                                       w_humane=w["humane"], w_fair=w["fairness"],
+                                       extra_agents=frozenset(info["short_agents"]))
+            if info2.get("hard_cost", math.inf) < info.get("hard_cost", math.inf) - 1e-6:
+                got, info = got2, info2
         stages.append({"stage": "2 names", "week": str((grid.day0 + pd.Timedelta(days=int(days[0]))).date()),
                        "rows": info["rows"], "cols": info["cols"], "status": info["status"],
                        "gap_frac": info["gap"], "seconds": round(info["seconds"], 3)})

@@ -14,6 +14,10 @@ Steps
 4. :func:`forecast` — the chosen method's forecast with its quantiles, interval length and AHT.
 5. :func:`staffing_requirement` — Erlang C (Erlang A when ``patience_s > 0``) per interval.
 6. :func:`reserve_force` — the reserve force (机动部队) from the backtest's error distribution.
+7. :func:`build_roster` — pool sized from the requirement, a named roster with breaks
+   (:mod:`ccomkit.wfm.scheduling`) and its three-standard scores (:mod:`ccomkit.wfm.roster_check`);
+   :func:`roster_scores`, :func:`roster_grid_preview`, and two chart builders kept here for now
+   (:func:`coverage_chart`, :func:`fairness_chart`).
 
 :func:`run` chains all of them; :func:`write_tables` writes result tables as CSV.
 """
@@ -52,6 +56,13 @@ __all__ = [
     "run",
     "staffing_requirement",
     "write_tables",
+    "RosterWorkshop",
+    "roster_requirement",
+    "build_roster",
+    "roster_scores",
+    "roster_grid_preview",
+    "coverage_chart",
+    "fairness_chart",
 ]
 
 HISTORY_COLUMNS: tuple[str, ...] = ("queue", "interval_start", "calls_offered", "aht_s")
@@ -670,3 +681,193 @@ def write_tables(out_dir: str, **tables: pd.DataFrame) -> pd.DataFrame:
             rows.append({"table": name, "path": str(path), "rows": len(frame)})
     return pd.DataFrame(rows, columns=["table", "path", "rows"])
 
+
+
+# ------------------------------------------------------------------------------------------------
+# 7. Roster: requirement → named roster → the three standards (issue 4)
+# ------------------------------------------------------------------------------------------------
+
+_STANDARD_LABELS = {"utilization": "利用率 utilization", "humane": "人性化 humane", "fairness": "公平性 fairness"}
+
+
+@dataclass(frozen=True)
+class RosterWorkshop:
+    """The roster step: the pooled requirement, the sized pool, the solver's result and its scores."""
+
+    requirement: pd.DataFrame
+    agents: pd.DataFrame
+    result: Any  # ccomkit.wfm.scheduling.RosterResult
+    score: Any  # ccomkit.wfm.roster_check.RosterScore
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: agents, shifts, status, gap, seconds, short and over as shares of required."""
+        r = self.result
+        shifts = r.roster.groupby(["agent_id", "shift_start"]).ngroups if len(r.roster) else 0
+        return pd.DataFrame([{
+            "agents": len(self.agents),
+            "full_time": int((self.agents["employment"] == "full").sum()),
+            "part_time": int((self.agents["employment"] == "part").sum()),
+            "shifts": shifts, "status": r.status, "gap_frac": round(float(r.gap_frac), 4),
+            "solve_s": round(float(r.solve_s), 1),
+            "short_frac": round(self.score.value("short_frac"), 4),
+            "over_frac": round(self.score.value("over_frac"), 4),
+            "hard_violations": int(self.score.value("hard_violations")),
+        }])
+
+
+def roster_requirement(requirement: pd.DataFrame) -> pd.DataFrame:
+    """Pool a staffing requirement over queues for rostering (agents taken as multi-skilled).
+
+    Returns ``interval_start, agents_required, traffic_erl, aht_s`` (AHT weighted by traffic).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ccomkit.wfm.workshop import roster_requirement
+    >>> req = pd.DataFrame({"queue": ["a", "b"], "interval_start": pd.to_datetime(["2026-03-02 09:00"] * 2),
+    ...                     "agents_required": [3, 2], "traffic_erl": [2.0, 1.0], "aht_s": [300.0, 180.0]})
+    >>> roster_requirement(req).to_dict("records")[0]["aht_s"]
+    260.0
+    """
+    for col in ("interval_start", "agents_required", "traffic_erl", "aht_s"):
+        if col not in requirement.columns:
+            raise SchemaError(f"roster_requirement: missing column '{col}' (pass staffing_requirement(...)).",
+                              table="requirement", column=col)
+    d = requirement[["interval_start", "agents_required", "traffic_erl", "aht_s"]].copy()
+    d["interval_start"] = pd.to_datetime(d["interval_start"])
+    d["_work"] = d["traffic_erl"] * d["aht_s"].fillna(0)
+    g = d.groupby("interval_start", as_index=False).agg(agents_required=("agents_required", "sum"),
+                                                         traffic_erl=("traffic_erl", "sum"), _work=("_work", "sum"))
+    g["aht_s"] = np.where(g["traffic_erl"] > 0, g["_work"] / g["traffic_erl"].where(g["traffic_erl"] > 0, 1), 0.0)
+    return g.drop(columns="_work")
+
+
+def build_roster(requirement: pd.DataFrame, rules: str = "24x7", time_limit_s: float = 30.0) -> RosterWorkshop:
+    """Size the pool from the requirement, solve the roster and score it on the three standards.
+
+    The pool: :func:`ccomkit.wfm.scheduling.size_pool` (40 h full-time, 20 h part-time).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from ccomkit.wfm.workshop import build_roster
+    >>> ts = pd.date_range("2026-03-02", periods=2 * 48, freq="30min")
+    >>> need = np.where((ts.hour >= 9) & (ts.hour < 17), 3, 0)
+    >>> req = pd.DataFrame({"queue": "q", "interval_start": ts, "agents_required": need,
+    ...                     "traffic_erl": need * 0.6, "aht_s": 300.0})
+    >>> ws = build_roster(req, rules="example", time_limit_s=10)
+    >>> int(ws.summary["hard_violations"].iloc[0])
+    0
+    """
+    from ccomkit.wfm.roster_check import score_roster
+    from ccomkit.wfm.roster_rules import load_rules
+    from ccomkit.wfm.scheduling import make_agents, size_pool, solve_roster
+
+    if not _is_real(time_limit_s) or time_limit_s <= 0:
+        raise ParameterError.expected("build_roster", "time_limit_s", "a float > 0", time_limit_s)
+    r = load_rules(rules)
+    req = roster_requirement(requirement)
+    agents = make_agents(size_pool(req, r, time_limit_s=time_limit_s))
+    import warnings
+
+    from ccomkit.errors import CcomkitWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CcomkitWarning)  # unnamed shifts are in result.unfilled
+        res = solve_roster(req, agents, r, time_limit_s=float(time_limit_s))
+    score = score_roster(res.roster, req, r, agents)
+    return RosterWorkshop(requirement=req, agents=agents, result=res, score=score)
+
+
+def roster_scores(score: Any) -> pd.DataFrame:
+    """The three standards as a table for people: 标准 standard, metric, group, value (formatted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ccomkit.wfm.roster_check import RosterScore
+    >>> from ccomkit.wfm.workshop import roster_scores
+    >>> s = RosterScore(pd.DataFrame([("utilization", "short_frac", "all", 0.0123, "fraction")],
+    ...     columns=["standard", "metric", "group", "value", "unit"]), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    >>> roster_scores(s).to_dict("records")
+    [{'standard': '利用率 utilization', 'metric': 'short_frac', 'group': 'all', 'value': '1.2 %'}]
+    """
+    rows = []
+    for r in score.summary.itertuples():
+        v = float(r.value)
+        if math.isnan(v):
+            text = "n/a"
+        elif r.unit == "fraction":
+            text = f"{100 * v:.1f} %"
+        elif r.unit == "gini":
+            text = f"{v:.3f}"
+        elif v.is_integer():
+            text = f"{int(v)}"
+        else:
+            text = f"{v:.1f}"
+        rows.append({"standard": _STANDARD_LABELS.get(r.standard, r.standard), "metric": r.metric,
+                     "group": r.group, "value": text})
+    return pd.DataFrame(rows, columns=["standard", "metric", "group", "value"])
+
+
+def roster_grid_preview(ws: RosterWorkshop, n_agents: int = 12) -> pd.DataFrame:
+    """The team leader's layout (agents × days) for the first ``n_agents`` agents."""
+    from ccomkit.wfm.roster_io import roster_grid
+
+    return roster_grid(ws.result.roster, agents=ws.agents).head(int(n_agents))
+
+
+def coverage_chart(coverage: pd.DataFrame) -> Any:
+    """Agents required vs net agents scheduled per interval (breaks and lunches taken out).
+
+    (Built here until ``ccomkit.report.charts`` takes it over.)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ccomkit.wfm.workshop import coverage_chart
+    >>> cov = pd.DataFrame({"interval_start": pd.date_range("2026-03-02 09:00", periods=3, freq="30min"),
+    ...                     "agents_required": [2, 3, 2], "agents_scheduled": [2, 2.5, 3]})
+    >>> coverage_chart(cov).to_dict()["mark"]["type"]
+    'line'
+    """
+    import altair as alt
+
+    d = coverage[["interval_start", "agents_required", "agents_scheduled"]].copy()
+    long = d.melt(id_vars="interval_start", var_name="measure", value_name="agents")
+    long["measure"] = long["measure"].map({"agents_required": "需求 required",
+                                           "agents_scheduled": "排班净在线 scheduled (net)"})
+    return alt.Chart(long).mark_line(interpolate="step-after").encode(
+        x=alt.X("interval_start:T", title="时段 interval"),
+        y=alt.Y("agents:Q", title="坐席 agents"),
+        color=alt.Color("measure:N", title=None),
+        tooltip=["measure", alt.Tooltip("interval_start:T", format="%Y-%m-%d %H:%M"),
+                 alt.Tooltip("agents:Q", format=".2f")],
+    ).properties(width=640, height=200, title="排班覆盖 Roster coverage: required vs scheduled")
+
+
+def fairness_chart(agents: pd.DataFrame) -> Any:
+    """How many agents got how many nights and weekend shifts (公平性), per kind.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ccomkit.wfm.workshop import fairness_chart
+    >>> a = pd.DataFrame({"agent_id": ["a", "b"], "kind": ["full", "full"], "nights": [1, 2], "weekends": [2, 2]})
+    >>> fairness_chart(a).to_dict()["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+
+    d = agents[["agent_id", "kind", "nights", "weekends"]].melt(id_vars=["agent_id", "kind"], var_name="measure",
+                                                                value_name="count")
+    d["measure"] = d["measure"].map({"nights": "夜班 nights", "weekends": "周末班 weekend shifts"})
+    d = d.groupby(["kind", "measure", "count"], as_index=False).size().rename(columns={"size": "agents"})
+    return alt.Chart(d).mark_bar().encode(
+        x=alt.X("count:O", title="每人次数 per agent"),
+        y=alt.Y("agents:Q", title="坐席数 agents"),
+        color=alt.Color("kind:N", title="全职/兼职 kind"),
+        column=alt.Column("measure:N", title=None),
+        tooltip=["kind", "measure", "count", "agents"],
+    ).properties(width=300, height=160, title="公平性 Fairness: spread of unpopular shifts")
