@@ -75,10 +75,41 @@ def wait_port(port: int, proc: subprocess.Popen[Any] | None = None, timeout_s: f
     raise TimeoutError(f"nothing listening on {host}:{port} after {timeout_s:.0f} s")
 
 
+def _processes() -> dict[int, tuple[int, int, int, bytes]]:
+    """pid → (ppid, utime, stime, cmdline) of every process (Linux /proc)."""
+    out: dict[int, tuple[int, int, int, bytes]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        f = stat[stat.rindex(")") + 2:].split()
+        out[int(d.name)] = (int(f[1]), int(f[11]), int(f[12]), cmd)
+    return out
+
+
+def _descendants(pid: int) -> dict[int, tuple[int, int, int, bytes]]:
+    """The processes below ``pid`` (children, grandchildren …)."""
+    procs = _processes()
+    found: dict[int, tuple[int, int, int, bytes]] = {}
+    frontier = {pid}
+    while frontier:
+        nxt = {p for p, v in procs.items() if v[0] in frontier and p not in found}
+        for p in nxt:
+            found[p] = procs[p]
+        frontier = nxt
+    return found
+
+
 def stop_process_group(proc: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
-    """SIGTERM the process group led by ``proc`` (server + kernels), SIGKILL if it lingers."""
+    """SIGTERM the process group led by ``proc`` (server), SIGKILL if it lingers; then make sure
+    its kernels are gone too (jupyter_client starts them in their own session)."""
     if proc.poll() is not None:
         return
+    below = list(_descendants(proc.pid))
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
     try:
@@ -87,9 +118,17 @@ def stop_process_group(proc: subprocess.Popen[Any], timeout_s: float = 15.0) -> 
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=timeout_s)
-    # kernels may outlive the server by a moment; make sure none of the group remains
+    # kernels may outlive the server by a moment; make sure none remains
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5.0
+    alive = [p for p in below if Path(f"/proc/{p}").exists()]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in alive if Path(f"/proc/{p}").exists()]
+    for p in alive:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(p, signal.SIGKILL)
 
 
 class AppServer:
@@ -161,6 +200,34 @@ class AppServer:
                 raise RuntimeError(f"server exited: {self.log[-2000:]}")
             time.sleep(0.25)
         raise TimeoutError(f"kernel pool not filled after {timeout_s:.0f} s: {self.log[-2000:]}")
+
+    def kernel_cpu_s(self) -> float:
+        """CPU seconds used so far by the server's kernels (its descendant processes running
+        ipykernel; jupyter_client starts kernels in their own session, so not by group)."""
+        if self.proc is None:
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid, (_, utime, stime, cmd) in _descendants(self.proc.pid).items():
+            if b"ipykernel" in cmd:
+                total += (utime + stime) / tick
+        return total
+
+    def wait_kernels_idle(self, quiet_s: float = 2.0, timeout_s: float = 240.0) -> None:
+        """Wait until the pre-heated kernels have finished running the notebook: Voila logs
+        "pool is filled" when a kernel *starts*, while it renders the notebook afterwards; this
+        waits until the kernels use no CPU for ``quiet_s`` seconds."""
+        self.wait_preheated(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        last, since = self.kernel_cpu_s(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.kernel_cpu_s()
+            if now > last + 0.05:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
+        raise TimeoutError(f"kernels still busy after {timeout_s:.0f} s")
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -52,6 +52,7 @@ def test_command_defaults_are_safe(tmp_path: Path) -> None:
     assert "--template=ccom" in cmd.argv and not any(a.startswith("--token") for a in cmd.argv)
     assert cmd.env["CCOM_WORKSPACE"] == str((tmp_path / "w.duckdb").resolve())
     assert cmd.env["JUPYTER_PATH"].split(":")[0] == str(tmp_path)
+    assert cmd.env["CCOM_CHART_ESM"] == "/voila/templates/ccom/static/ccom-jupyterchart.js"
     one = serve.voila_command("staffing_calculator.ipynb")
     assert one.argv[3] == str(ROOT / "notebooks" / "apps" / "staffing_calculator.ipynb")
     with pytest.raises(ParameterError, match="'app' parameter"):
@@ -66,6 +67,8 @@ def test_template_has_no_remote_links(tmp_path: Path) -> None:
     assert "fontawesome" not in text.lower() and "<link" not in text.split("{{ super() }}")[0] \
         .split("notebook_css")[1].replace('<link rel="icon"', "")
     assert (d / "conf.json").read_text() == '{"base_template": "lab"}'
+    bundle = (d / "static" / "ccom-jupyterchart.js").read_text()
+    assert len(bundle) > 100_000 and "export{__default as default}" in bundle
 
 
 @pytest.fixture(scope="module")

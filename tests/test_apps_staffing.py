@@ -92,4 +92,6 @@ def test_staffing_in_browser(staffing_page) -> None:
     app.click(".ccom-lang", "English")
     english = app.wait_text_change(".ccom-result", after)
     assert "Agents required" in english and "Erlang A" in english
+    # the chart front-end came once from the server's template, not inside each widget
+    assert sum(u.split("?")[0].endswith("/ccom-jupyterchart.js") for u in app.requests) == 1
     assert_offline(app)

@@ -35,6 +35,8 @@ Examples
 from __future__ import annotations
 
 import html
+import json
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -286,15 +288,29 @@ class ChartView:
     -----
     The chart is drawn with the SVG renderer so that its marks are inspectable in a browser
     (``.ccom-chart-<name> svg .mark-line path``).
+
+    Offline front-end: altair's ``JupyterChart.enable_offline`` puts the whole Vega bundle
+    (about 0.9 MB, from vl-convert-python) into every chart widget. Under ``ccom serve``
+    (``$CCOM_CHART_ESM`` set to the URL path of that bundle, written by
+    :func:`ccomkit.apps.serve.write_template` into the server's template) each widget gets a
+    two-line module importing it from the same server instead, so a page with four charts loads
+    and evaluates the bundle once. Either way nothing comes from a CDN.
     """
 
     def __init__(self, name: str, chart: Any = None) -> None:
         import altair as alt
 
-        alt.JupyterChart.enable_offline(True)
         if chart is None:
             chart = alt.Chart({"values": [{}]}).mark_text(text="")
-        self.jchart = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
+        kwargs: dict[str, Any] = {}
+        url = os.environ.get("CCOM_CHART_ESM", "")
+        if url:
+            kwargs["_esm"] = (f"const m = await import(new URL({json.dumps(url)}, "
+                              "document.baseURI).href);\nexport default m.default;\n")
+        else:
+            alt.JupyterChart.enable_offline(True)
+        self.jchart = alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False},
+                                       **kwargs)
         self.widget = css(widgets.Box([self.jchart]), "chart", f"chart-{name}")
         self.n_draws = 0
 

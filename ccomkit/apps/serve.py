@@ -53,6 +53,10 @@ APPS_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "apps"
 """The app notebooks of this checkout (``notebooks/apps/``)."""
 
 TEMPLATE = "ccom"
+CHART_ESM = "ccom-jupyterchart.js"
+CHART_ESM_URL = f"/voila/templates/{TEMPLATE}/static/{CHART_ESM}"
+"""Where the page finds the offline JupyterChart module (see :func:`write_template`)."""
+ENV_CHART_ESM = "CCOM_CHART_ESM"
 _CDN_LINK = re.compile(r"^.*<link[^>]+href=\"https?://[^\"]*\"[^>]*>.*\n?", re.M)
 
 
@@ -92,18 +96,25 @@ def is_loopback(ip: str) -> bool:
         return False
 
 
-def write_template(root: str | os.PathLike[str]) -> Path:
+def write_template(root: str | os.PathLike[str], *, chart_module: bool = True) -> Path:
     """Write the ``ccom`` Voila template under ``root/voila/templates/ccom`` and return it.
 
     It is Voila's installed ``lab`` ``index.html.j2`` with every ``<link>`` to an ``http(s)://``
     address removed (FontAwesome from jsDelivr), declared as based on ``lab`` so all other files
     come from there. Put ``root`` first on ``JUPYTER_PATH``.
 
+    With ``chart_module`` it also writes ``static/ccom-jupyterchart.js``: altair's offline
+    JupyterChart front-end (Vega, Vega-Lite and vega-embed bundled by vl-convert, about 0.9 MB),
+    served by Voila at :data:`CHART_ESM_URL`. With ``$CCOM_CHART_ESM`` set (``ccom serve`` sets
+    it), :class:`ccomkit.apps.common.ChartView` sends each chart widget a two-line module that
+    imports it from there instead of the whole bundle: the browser fetches and evaluates it once
+    per page (and caches it) instead of once per chart.
+
     Examples
     --------
     >>> import tempfile
     >>> from ccomkit.apps.serve import write_template
-    >>> d = write_template(tempfile.mkdtemp())
+    >>> d = write_template(tempfile.mkdtemp(), chart_module=False)
     >>> "cdn.jsdelivr" in (d / "index.html.j2").read_text()
     False
     """
@@ -119,6 +130,12 @@ def write_template(root: str | os.PathLike[str]) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "index.html.j2").write_text(text, encoding="utf-8")
     (dest / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    if chart_module:
+        import altair as alt
+
+        alt.JupyterChart.enable_offline(True)
+        (dest / "static").mkdir(exist_ok=True)
+        (dest / "static" / CHART_ESM).write_text(str(alt.JupyterChart._esm), encoding="utf-8")
     return dest
 
 
@@ -191,7 +208,7 @@ def voila_command(app: str | None = None, *, ip: str = "127.0.0.1", port: int = 
         argv.append(f"--token={token}")
     if password_hash:
         argv.append(f"--PasswordIdentityProvider.hashed_password={password_hash}")
-    env: dict[str, str] = {}
+    env: dict[str, str] = {ENV_CHART_ESM: CHART_ESM_URL} if template_root is not None else {}
     if workspace is not None and str(workspace) != "":
         env[ENV_WORKSPACE] = str(Path(workspace).resolve())
     elif os.environ.get(ENV_WORKSPACE):
