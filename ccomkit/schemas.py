@@ -129,6 +129,12 @@ class Table:
     key: tuple[str, ...]
     checks: tuple[Check, ...] = ()
     grid_column: str | None = None  # timestamp that must lie on the interval_min grid
+    # Rows of one ``span_group`` must not overlap in time: ``span`` = (start column, SQL of the
+    # end). Checked by the store on each file and against the rows already loaded.
+    span: tuple[str, str] | None = None
+    span_group: tuple[str, ...] = ()
+    # Columns of actuals that cannot lie in the future (checked by the store on files it ingests).
+    not_future: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -205,6 +211,7 @@ TRAINING_LEVELS = ("junior", "intermediate", "senior")
 _INTERVAL_MIN = Column(
     "interval_min", "int", "时段长度", "interval length", unit="min", allowed=None, min=5, max=60
 )
+_INTERVAL_END = "interval_start + to_minutes(CAST(interval_min AS BIGINT))"
 _GRID_CHECK_MSG = "must lie on the interval grid (minute a multiple of interval_min, no seconds)"
 _INTERVAL_LEN_CHECK = Check(
     "interval_min_allowed",
@@ -251,6 +258,9 @@ ACD_INTERVAL = Table(
     ),
     key=("queue_id", "interval_start"),
     grid_column="interval_start",
+    span=("interval_start", _INTERVAL_END),
+    span_group=("queue_id",),
+    not_future=("interval_start",),
     checks=(
         _INTERVAL_LEN_CHECK,
         Check("answered_le_offered", "answered", "answered + abandoned > offered",
@@ -328,6 +338,9 @@ AGENT_INTERVAL = Table(
     ),
     key=("agent_id", "interval_start"),
     grid_column="interval_start",
+    span=("interval_start", _INTERVAL_END),
+    span_group=("agent_id",),
+    not_future=("interval_start",),
     checks=(
         _INTERVAL_LEN_CHECK,
         Check("login_le_interval", "login_s", "login_s > interval_min * 60 + 1",
@@ -355,6 +368,8 @@ SCHEDULE = Table(
         _id("schedule_version", "排班版本", "schedule version", default="published"),
     ),
     key=("schedule_version", "agent_id", "start_at"),
+    span=("start_at", "end_at"),
+    span_group=("schedule_version", "agent_id"),
     checks=(
         Check("end_after_start", "end_at", "end_at <= start_at", "must be after start_at"),
         Check("segment_length", "end_at", "end_at - start_at > INTERVAL 16 HOUR",
@@ -382,6 +397,7 @@ ATTENDANCE = Table(
                allowed=ABSENCE_TYPES),
     ),
     key=("agent_id", "work_date"),
+    not_future=("work_date",),
     checks=(
         Check("absent_not_late", "late_min", "NOT present_flag AND late_min > 0",
               "must be empty or 0 when present_flag is false"),
@@ -410,6 +426,7 @@ QA_EVALUATION = Table(
         _id("calibration_session_id", "校准场次", "calibration session", nullable=True),
     ),
     key=("eval_id",),
+    not_future=("eval_date",),
     checks=(
         Check("fatal_zero", "total_score", "fatal_flag AND total_score <> 0",
               "must be 0 when fatal_flag is true (a red-line error zeroes the evaluation)"),
@@ -479,6 +496,7 @@ CSAT_RESPONSE = Table(
                allowed=FOLLOWUP),
     ),
     key=("survey_id",),
+    not_future=("invited_at",),
     checks=(
         Check("response_after_invite", "responded_at", "responded_at < invited_at",
               "must not be before invited_at"),
@@ -511,6 +529,7 @@ COMPLAINT = Table(
         _flag("repeat_flag", "重复投诉", "repeat complaint", default=False),
     ),
     key=("case_id",),
+    not_future=("received_at",),
     checks=(
         Check("closed_after_received", "closed_at", "closed_at < received_at",
               "must not be before received_at"),
@@ -868,6 +887,14 @@ def rule_messages(table: Table, src_types: dict[str, str]) -> dict[str, str]:
     msgs[f"{table.key[0]}|duplicate_key"] = (
         "repeats the key (" + ", ".join(table.key) + ") of an earlier row"
     )
+    if table.span is not None:
+        msgs[f"{table.span[0]}|overlap"] = (
+            "overlaps another row of the same " + ", ".join(table.span_group)
+            + " (in this file or already loaded): a period must be counted once"
+        )
+    for col in table.not_future:
+        msgs[f"{col}|future"] = ("is in the future: actuals cannot be (check the date format, "
+                                 "day and month swapped?)")
     return msgs
 
 

@@ -109,6 +109,8 @@ __all__ = [
 SCHEMA_VERSION = 1  # additive changes (new tables, new nullable columns) migrate in place
 DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 ENV_WORKSPACE = "CCOM_WORKSPACE"
+ENV_MEMORY_LIMIT = "CCOM_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"  # a writer's DuckDB buffer pool; larger loads spill to disk
 CSV_DELIMITERS = (",", ";", "\t", "|")
 XLSX_MAX_ROWS = 1_048_575  # one header row + data rows in an Excel sheet
 _CHUNK_BYTES = 8 << 20
@@ -239,6 +241,9 @@ class _Scan:
     has_quote: bool
     size_bytes: int
     content_lines: int  # physical lines up to the last non-blank byte
+    utf8_cut: bool = False  # valid UTF-8 up to an incomplete character at the very end
+    bom: bytes = b""  # the first bytes when they are a UTF-16 byte-order mark
+    blank: bool = False  # nothing but white space
 
 
 def _scan_file(path: Path, text_checks: bool) -> _Scan:
@@ -251,6 +256,8 @@ def _scan_file(path: Path, text_checks: bool) -> _Scan:
     size = 0
     newlines = 0
     last = b""
+    first = b""
+    blank = True
     with open(path, "rb", buffering=0) as f, ThreadPoolExecutor(1) as pool:
         pending = None
         while True:
@@ -260,9 +267,13 @@ def _scan_file(path: Path, text_checks: bool) -> _Scan:
             if pending is not None:
                 pending.result()
             pending = pool.submit(h.update, chunk)
+            if not first:
+                first = chunk[:4]
             size += len(chunk)
             if not text_checks:
                 continue
+            if blank and chunk.strip():
+                blank = False
             newlines += chunk.count(b"\n")
             last = chunk[-65536:] if len(chunk) >= 65536 else (last + chunk)[-65536:]
             if utf8 and (not chunk.isascii() or dec.getstate()[0]):
@@ -274,18 +285,22 @@ def _scan_file(path: Path, text_checks: bool) -> _Scan:
                 quote = True
         if pending is not None:
             pending.result()
+    cut = False
     if utf8 and text_checks:
         try:
             dec.decode(b"", final=True)
         except UnicodeDecodeError:
-            utf8 = False
+            utf8, cut = False, True
     trailing = last[len(last.rstrip()):].count(b"\n")
-    return _Scan(h.hexdigest(), utf8, quote, size, newlines - trailing + 1)
+    bom = first[:2] if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else b""
+    return _Scan(h.hexdigest(), utf8 and not bom, quote, size, newlines - trailing + 1, cut, bom,
+                 blank and text_checks)
 
 
-def _transcode_gb18030(src: Path, dst: Path) -> None:
-    """Rewrite a GBK/GB18030 file as UTF-8, streamed; IngestError when it is neither encoding."""
-    dec = codecs.getincrementaldecoder("gb18030")()
+def _transcode_gb18030(src: Path, dst: Path, encoding: str = "gb18030") -> None:
+    """Rewrite a GBK/GB18030 (or UTF-16) file as UTF-8, streamed; IngestError when it is not in
+    that encoding."""
+    dec = codecs.getincrementaldecoder(encoding)()
     offset = 0
     with open(src, "rb") as fi, open(dst, "w", encoding="utf-8", newline="") as fo:
         while True:
@@ -368,8 +383,34 @@ def _col_letter(i: int) -> str:
     return out
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pa.Table:
-    """Stage the first (or the named) sheet as strings, with ``_line`` = the Excel row number."""
+def _xlsx_header_hint(wb: Any, current: str, header_line: int, probe: Any, table: str) -> str:
+    """Where the headers of ``table`` are when the header row of the chosen sheet lacks some:
+    a lower row of the same sheet (a title or merged header above) or another sheet."""
+    ws = wb[current]
+    for line, vals in enumerate(ws.iter_rows(min_row=header_line + 1, max_row=header_line + 10,
+                                             values_only=True), start=header_line + 1):
+        texts = [t.strip() for t in map(_cell_text, vals) if t is not None]
+        if texts and not probe(texts):
+            return (f"; row {line} holds the headers of {table}: delete the rows above it "
+                    "(a title or merged header cells)")
+    for name in wb.sheetnames:
+        if name == current:
+            continue
+        for vals in wb[name].iter_rows(min_row=1, max_row=10, values_only=True):
+            texts = [t.strip() for t in map(_cell_text, vals) if t is not None]
+            if texts:
+                if not probe(texts):
+                    return f"; sheet {name!r} holds them: use --sheet {name!r} (sheet= in Python)"
+                break
+    return ""
+
+
+def _read_xlsx(path: Path, sheet: str | None, probe: Any = None, table: str = "",
+               fallback_hint: Any = None) -> pa.Table:
+    """Stage the first (or the named) sheet as strings, with ``_line`` = the Excel row number.
+
+    ``probe(headers)`` returns the required columns a header row lacks; when the first non-empty
+    row lacks some, the error says where the headers are (a lower row, another sheet)."""
     import openpyxl
 
     try:
@@ -393,10 +434,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> pa.Table:
                 ws_fx.iter_rows(min_row=1, values_only=True)), start=1):
             for j, (v, f) in enumerate(zip(vals, fxs)):
                 if v is None and isinstance(f, str) and f.startswith("="):
+                    col = f" (column {header[j]}, row {line})" if header and j < len(header) else ""
                     raise IngestError(
                         f"{path.name}: cell {_col_letter(j)}{line} holds the formula {f} without a "
-                        "saved value; open the file in Excel and save it (or paste values) first",
-                        file=str(path))
+                        f"saved value{col}; open the file in Excel and save it (or paste values) "
+                        "first", file=str(path))
             texts = [_cell_text(v) for v in vals]
             if header is None:
                 if not any(t is not None for t in texts):
@@ -415,6 +457,17 @@ def _read_xlsx(path: Path, sheet: str | None) -> pa.Table:
                         seen[k] = 1
                     header.append(name)
                 cols = [[] for _ in header]
+                lacking = probe(header) if probe is not None else []
+                if lacking:
+                    hint = _xlsx_header_hint(wb_val, ws_val.title, line, probe, table)
+                    if not hint and fallback_hint is not None:
+                        hint = fallback_hint(header)
+                    raise IngestError(
+                        f"{path.name}: cannot load into {table}: missing required column"
+                        f"{'s' if len(lacking) > 1 else ''} {', '.join(lacking)} in the header on "
+                        f"row {line} of sheet {ws_val.title!r} (found headers: {', '.join(header)})"
+                        f"{hint}",
+                        file=str(path))
                 continue
             if not any(t is not None for t in texts):
                 continue
@@ -422,7 +475,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> pa.Table:
                 extra = next(j for j in range(len(header), len(texts)) if texts[j] is not None)
                 raise IngestError(
                     f"{path.name}: row {line} has a value in column {_col_letter(extra)}, "
-                    f"which has no header", file=str(path))
+                    f"which has no header (a merged or missing header cell?)", file=str(path))
             for j in range(len(header)):
                 cols[j].append(texts[j] if j < len(texts) else None)
             lines.append(line)
@@ -487,6 +540,7 @@ class _CsvSource:
     headers: list[str] = field(default_factory=list)
     line_mode: str = "rowid"
     expected_lines: int | None = None
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # header → 1-based columns
 
     def use_exact_lines(self, con: duckdb.DuckDBPyConnection, registered: list[str],
                         n_rows: int | None = None) -> None:
@@ -522,6 +576,50 @@ class _CsvSource:
         # and the text read lets the contract engine apply its own formats.
         return (f"read_csv({_lit(str(self.path))}, types = {spec}, auto_detect = true, "
                 f"timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d', {opts})")
+
+
+def _duplicate_headers(path: Path, delimiter: str) -> dict[str, list[int]]:
+    """Header names (as written) that occur more than once, with their 1-based positions."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        for rec in csv.reader(f, delimiter=delimiter, quotechar='"', strict=False):
+            if any(x.strip() for x in rec):
+                seen: dict[str, list[int]] = {}
+                first: dict[str, str] = {}
+                for i, name in enumerate(rec, start=1):
+                    if name.strip():
+                        k = normalise_header(name)
+                        first.setdefault(k, name.strip())
+                        seen.setdefault(k, []).append(i)
+                return {first[k]: v for k, v in seen.items() if len(v) > 1}
+    return {}
+
+
+def _open_quote_line(path: Path, delimiter: str) -> int | None:
+    """The line where a quoted field starts that is still open at the end of the file."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter, quotechar='"', strict=True)
+        start = 1
+        try:
+            for _rec in reader:
+                start = reader.line_num + 1
+        except csv.Error:
+            return start
+    return None
+
+
+_OTHER_SEPARATORS = (" ", "，", "；", "、", ":", "：")
+
+
+def _delimiter_hint(table: Table, headers: list[str], tmap: TableMap | None,
+                    missing: list[str]) -> str:
+    """'; line 1 looks separated by …' when splitting the header on another character maps
+    more of the required columns."""
+    for sep in _OTHER_SEPARATORS:
+        pieces = [p.strip() for h in headers for p in h.split(sep) if p.strip()]
+        if len(pieces) > len(headers) and len(_map_headers(table, pieces, tmap).missing) < len(missing):
+            return (f"; the header on line 1 looks separated by {sep!r}, but the delimiter must be "
+                    "one of , ; TAB | (re-export the file as CSV)")
+    return ""
 
 
 def _map_headers(table: Table, headers: list[str], tmap: TableMap | None) -> _Mapping:
@@ -616,7 +714,7 @@ def stage(path: str | os.PathLike[str] | None = None, purpose: str = "write",
     tmp = real.with_name(f"{real.name}.tmp-{os.getpid()}")
     try:
         for stale in glob.glob(glob.escape(str(real)) + ".tmp-*"):
-            Path(stale).unlink(missing_ok=True)  # left by a killed writer; we hold the lock
+            _remove(Path(stale))  # left by a killed writer (copy, WAL, spill folder); we hold the lock
         if real.exists():
             shutil.copyfile(real, tmp)
         yield tmp
@@ -630,7 +728,15 @@ def stage(path: str | os.PathLike[str] | None = None, purpose: str = "write",
         raise
     finally:
         Path(str(tmp) + ".lock").unlink(missing_ok=True)  # left by writers that opened the copy
+        _remove(Path(str(tmp) + ".tmp"))  # DuckDB's spill folder of a large write
         _release_lock(lock_fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class Workspace:
@@ -721,6 +827,14 @@ class Workspace:
             except duckdb.Error as exc:
                 raise WorkspaceError(f"cannot open workspace {real}: {_first_line(exc)}") from None
             try:
+                # Bounded memory: a 1 GB file loads within about this much RAM (it spills to a
+                # temporary directory next to the copy). CCOM_MEMORY_LIMIT overrides it.
+                limit = os.environ.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT
+                try:
+                    con.execute(f"SET memory_limit = {_lit(limit)}")
+                except duckdb.Error as exc:
+                    raise WorkspaceError(f"{ENV_MEMORY_LIMIT}={limit!r} is not a memory size "
+                                         f"DuckDB understands ({_first_line(exc)})") from None
                 ws = cls(real, con, writable=True)
                 if is_new:
                     ws.init()
@@ -899,10 +1013,25 @@ class Workspace:
             ``strict`` and some row breaks the contract (the message lists every rule).
         """
         self._require_writable("ingest")
+        src = Path(file)
+        try:
+            t = get_table(table)
+        except ParameterError as exc:
+            raise IngestError(f"{src.name}: cannot load into table {table!r}: {exc}", file=str(src),
+                              table=str(table)) from None
+        try:
+            return self._ingest(src, t, profile, strict, sheet)
+        except IngestError as exc:
+            # Every refusal names the file and the table, on one line.
+            msg = " ".join(str(exc).split("\n"))
+            if f"{t.name}" in msg:
+                raise
+            raise IngestError(f"{msg} (loading into {t.name})", file=str(src), table=t.name) from None
+
+    def _ingest(self, src: Path, t: Table, profile: str | os.PathLike[str] | Profile | None,
+                strict: bool, sheet: str | None) -> IngestReport:
         started = time.perf_counter()
         started_at = dt.datetime.now()
-        t = get_table(table)
-        src = Path(file)
         if not src.is_file():
             raise IngestError(f"{src}: no such file", file=str(src), table=t.name)
         prof = load_profile(profile) if profile is not None else None
@@ -936,7 +1065,9 @@ class Workspace:
         self._registered = registered
         try:
             if is_xlsx:
-                arrow = _read_xlsx(src, sheet)
+                arrow = _read_xlsx(
+                    src, sheet, probe=lambda hs: _map_headers(t, hs, tmap).missing, table=t.name,
+                    fallback_hint=lambda hs: _profile_hint(t, hs, prof.name if prof else None))
                 con.register("_ccom_xlsx", arrow)
                 registered.append("_ccom_xlsx")
                 con.execute("CREATE OR REPLACE TEMP VIEW _ccom_raw AS SELECT * FROM _ccom_xlsx")
@@ -948,7 +1079,7 @@ class Workspace:
             else:
                 csv_src = self._stage_csv(src, scan, cleanup, registered)
                 headers = csv_src.headers
-                mapping = self._mapping_or_raise(t, headers, tmap, prof, src)
+                mapping = self._mapping_or_raise(t, headers, tmap, prof, src, csv_src=csv_src)
                 types = {h: "VARCHAR" for h in headers}
                 wanted: dict[str, set[str]] = {}
                 for col, h in mapping.direct.items():
@@ -968,12 +1099,19 @@ class Workspace:
                 line_mode = csv_src
                 has_line = False
             stage_s = time.perf_counter() - t_scan - scan_s
+            used = set(mapping.direct.values()) | {
+                h for h in headers if any(f"r.{_q(h)}" in e for e in mapping.exprs.values())}
+            ignored = [h for h in headers if h not in used and not h.startswith("column")]
             report = self._load_staged(
                 t, mapping.exprs, headers, sources=sources, has_line=has_line, line_mode=line_mode,
                 label=src.name, file_path=str(src.resolve()), sha256=scan.sha256,
                 profile=prof.name if prof else "", strict=strict, started=started,
                 started_at=started_at)
             self.last_timings = {"scan_s": scan_s, "stage_s": stage_s, **self.last_timings}
+            if ignored:  # said, never silently dropped
+                report.messages.append(
+                    f"{src.name}: column{'s' if len(ignored) > 1 else ''} not in the contract of "
+                    f"{t.name}, ignored: {', '.join(ignored)}")
             return report
         finally:
             for name in registered:
@@ -985,36 +1123,84 @@ class Workspace:
                 p.unlink(missing_ok=True)
 
     def _mapping_or_raise(self, t: Table, headers: list[str], tmap: TableMap | None,
-                          prof: Profile | None, src: Path) -> "_Mapping":
+                          prof: Profile | None, src: Path, csv_src: "_CsvSource | None" = None
+                          ) -> "_Mapping":
         mapping = _map_headers(t, headers, tmap)
+        if csv_src is not None and csv_src.duplicates:
+            used = {normalise_header(h) for h in mapping.direct.values()} | {
+                normalise_header(h) for h in headers
+                if any(f"r.{_q(h)}" in e for e in mapping.exprs.values())}
+            for name, cols in csv_src.duplicates.items():
+                if normalise_header(name) in used:
+                    raise IngestError(
+                        f"{src.name}: cannot load into {t.name}: column {name} appears "
+                        f"{len(cols)} times in the header (line 1, columns "
+                        f"{', '.join(map(str, cols))}); keep one and retry",
+                        file=str(src), table=t.name)
         if mapping.missing:
+            hint = ""
+            if csv_src is not None:
+                hint = _delimiter_hint(t, headers, tmap, mapping.missing)
+                if not hint:
+                    hint = self._header_row_hint(t, tmap)
             raise IngestError(
                 f"{src.name}: cannot load into {t.name}: missing required column"
                 f"{'s' if len(mapping.missing) > 1 else ''} {', '.join(mapping.missing)} "
-                f"(found headers: {', '.join(headers) or 'none'})"
-                + _profile_hint(t, headers, prof.name if prof else None),
+                f"in the header on line 1 (found headers: {', '.join(headers) or 'none'})"
+                + (hint or _profile_hint(t, headers, prof.name if prof else None)),
                 file=str(src), table=t.name)
         return mapping
+
+    def _header_row_hint(self, t: Table, tmap: TableMap | None) -> str:
+        """'; line N holds the headers' when a row below line 1 maps every required column."""
+        try:
+            rows = self._con.execute(
+                "SELECT * FROM _ccom_raw ORDER BY _line LIMIT 10").fetchall()
+            names = [d[0] for d in self._con.description]
+        except duckdb.Error:
+            return ""
+        li = names.index("_line")
+        for row in rows:
+            values = [str(v) for i, v in enumerate(row) if i != li and v is not None]
+            if values and not _map_headers(t, values, tmap).missing:
+                n = int(row[li])
+                return (f"; line {n} holds the headers of {t.name}: delete the "
+                        f"line{'s' if n > 2 else ''} above it (a title or merged header row)")
+        return ""
 
     def _stage_csv(self, src: Path, scan: _Scan, cleanup: list[Path], registered: list[str]
                    ) -> "_CsvSource":
         con = self._con
         path = src
-        if scan.size_bytes == 0:
-            raise IngestError(f"{src.name}: the file is empty (no header row)", file=str(src))
+        if scan.size_bytes == 0 or scan.blank:
+            raise IngestError(f"{src.name}: the file is empty (no header row at line 1)",
+                              file=str(src))
+        if scan.utf8_cut:
+            raise IngestError(
+                f"{src.name}: ends inside a UTF-8 character at line {scan.content_lines}: the file "
+                "was cut short (truncated); export it again", file=str(src))
         if not scan.utf8:
             fd, tmp_name = tempfile.mkstemp(prefix=".ccom-utf8-", suffix=".csv", dir=self.path.parent)
             os.close(fd)
             path = Path(tmp_name)
             cleanup.append(path)
-            _transcode_gb18030(src, path)
+            if scan.bom:  # Excel's "Unicode text": UTF-16 with a byte-order mark, TAB-separated
+                _transcode_gb18030(src, path, "utf-16")
+            else:
+                _transcode_gb18030(src, path)
         csv_src = _CsvSource(path, _detect_delimiter(path), label=src.name)
+        csv_src.duplicates = _duplicate_headers(path, csv_src.delimiter)
         text_scan = csv_src.read_sql(None)
         try:
             con.execute(f"CREATE OR REPLACE TEMP VIEW _ccom_raw AS "
                         f"SELECT row_number() OVER () + 1 AS _line, * FROM {text_scan}")
             csv_src.headers = [h for h in relation_types(con, "_ccom_raw") if h != "_line"]
         except duckdb.Error as exc:
+            line = _open_quote_line(path, csv_src.delimiter) if scan.has_quote else None
+            if line is not None:
+                raise IngestError(
+                    f"{src.name}: line {line} opens a quoted field (\") that never closes: the file "
+                    "was cut short (truncated) or a quote is missing", file=str(src)) from None
             raise IngestError(f"{src.name}: cannot be read as CSV ({_first_line(exc)})",
                               file=str(src)) from None
         # Row i is on line i + 1 unless a quoted field spans lines or blank lines are skipped:
@@ -1079,6 +1265,10 @@ class Workspace:
         tq = _q(t.name)
         for m in _MACROS:
             con.execute(m)
+        # DuckDB plans an IN list (allowed codes) as a parallel hash MARK join, which does not keep
+        # the source order; line numbers come from that order (rowid of _ccom_checked), so a large
+        # file got wrong line numbers in its quarantine. The IN lists stay scalar filters.
+        con.execute("SET disabled_optimizers = 'in_clause'")
         # Customer identifiers become salted keys before anything else sees them (the table, the
         # quarantine's reasons and raw rows): raw values never reach the workspace.
         hashed = [c.name for c in t.columns if c.hash_at_ingest and c.name in exprs]
@@ -1132,13 +1322,12 @@ class Workspace:
                     if n_rows + 1 != csv_src.expected_lines:
                         csv_src.use_exact_lines(con, self._registered, n_rows)
                 line_mode = csv_src.line_mode
-            n_dups = self._flag_duplicates(t)
+            n_dups = self._flag_duplicates(t, check_future=sha256 is not None)
             line_sql = {"col": "", "rowid": "c.rowid + 2 AS _line, ", "lines": "l._line, "}[line_mode]
             view = f"SELECT {line_sql}c.*"
             if n_dups:
-                code = _lit(t.key[0] + "|duplicate_key")
-                view += (f" REPLACE (CASE WHEN d._rid IS NULL THEN c._violations ELSE "
-                         f"list_append(c._violations, {code}) END AS _violations)")
+                view += (" REPLACE (CASE WHEN d._rid IS NULL THEN c._violations ELSE "
+                         "list_concat(c._violations, d.codes) END AS _violations)")
             view += " FROM _ccom_checked c"
             if line_mode == "lines":
                 view += " JOIN _ccom_lines l ON l._idx = c.rowid"
@@ -1150,6 +1339,10 @@ class Workspace:
             n_read, n_bad = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE len(_violations) > 0) FROM _ccom_checkedv"
             ).fetchall()[0]
+            if n_read == 0 and sha256 is not None:
+                raise IngestError(
+                    f"{label}: has a header but no data rows (nothing from line 2 on): nothing to "
+                    "load; was the export cut short?", file=label, table=t.name)
             # Rows whose key is already in the workspace: identical → skip, different → conflict.
             has_rows = con.execute(f"SELECT EXISTS (SELECT 1 FROM {tq})").fetchall()[0][0]
             key_join = " AND ".join(f"c.{_q(k)} = w.{_q(k)}" for k in t.key)
@@ -1283,25 +1476,80 @@ class Workspace:
             raise WorkspaceError(f"internal: staged rows of {t.name} do not match its layout")
         return True
 
-    def _flag_duplicates(self, t: Table) -> int:
-        """The contract's duplicate-key rule on the materialised rows: the second and later
-        occurrence of a key (in source order) is listed in ``_ccom_dupflag(_rid)``. An aggregate
-        over the key columns only, instead of a window over wide rows. Returns how many."""
+    def _flag_duplicates(self, t: Table, check_future: bool = False) -> int:
+        """The row rules that look across rows, on the materialised rows: listed in
+        ``_ccom_dupflag(_rid, codes)``. Returns how many rows are flagged.
+
+        * duplicate keys: the second and later occurrence of a key (in source order). An
+          aggregate over the key columns only, instead of a window over wide rows;
+        * overlapping periods (``t.span``): a row starting before an earlier-starting row of the
+          same group has ended, in this file or among the rows already loaded (checked only
+          when interval lengths are mixed, or for tables without a grid: on one grid, distinct
+          starts cannot overlap);
+        * with ``check_future`` (files), actuals dated after tomorrow (``t.not_future``).
+        """
         con = self._con
         keys = ", ".join(_q(k) for k in t.key)
         present = " AND ".join(f"{_q(k)} IS NOT NULL" for k in t.key)
         on = " AND ".join(f"c.{_q(k)} = d.{_q(k)}" for k in t.key)
         # Group a 64-bit hash of the key first (a fixed-width key is far cheaper to aggregate than
         # text + timestamp), then confirm on the real key columns of the few candidate rows.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _ccom_dupflag AS "
+        parts = [
             f"WITH h AS (SELECT hash({keys}) AS _h FROM _ccom_checked WHERE {present} "
             f"GROUP BY _h HAVING count(*) > 1), "
             f"c AS (SELECT rowid AS _rid, {keys} FROM _ccom_checked WHERE {present} "
             f"AND hash({keys}) IN (SELECT _h FROM h)), "
             f"d AS (SELECT {keys}, min(_rid) AS _first FROM c GROUP BY {keys} HAVING count(*) > 1) "
-            f"SELECT c._rid FROM c JOIN d ON {on} WHERE c._rid > d._first")
+            f"SELECT c._rid, {_lit(t.key[0] + '|duplicate_key')} AS code "
+            f"FROM c JOIN d ON {on} WHERE c._rid > d._first"]
+        if t.span is not None:
+            parts += self._overlap_sql(t)
+        if check_future and t.not_future:
+            tomorrow = _lit((dt.date.today() + dt.timedelta(days=1)).isoformat())
+            for col in t.not_future:
+                parts.append(f"SELECT rowid AS _rid, {_lit(col + '|future')} AS code "
+                             f"FROM _ccom_checked WHERE CAST({_q(col)} AS DATE) > DATE {tomorrow}")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _ccom_dupflag AS SELECT _rid, list(code ORDER BY code) "
+            "AS codes FROM (" + " UNION ALL ".join(f"({p})" for p in parts) + ") GROUP BY _rid")
         return int(con.execute("SELECT count(*) FROM _ccom_dupflag").fetchall()[0][0])
+
+    def _overlap_sql(self, t: Table) -> list[str]:
+        """SELECTs of (_rid, code) for rows that overlap another row of their group."""
+        con = self._con
+        assert t.span is not None
+        start, end = t.span
+        g = ", ".join(_q(c) for c in t.span_group)
+        notnull = " AND ".join(f"{_q(c)} IS NOT NULL" for c in (*t.span_group, start))
+        code = _lit(start + "|overlap")
+        rows = (f"SELECT rowid AS _rid, {g}, {_q(start)} AS _s, {end} AS _e FROM _ccom_checked "
+                f"WHERE len(_violations) = 0 AND {notnull}")
+        out = []
+        mixed_in_file = True
+        if t.grid_column:
+            mixed_in_file = con.execute(
+                "SELECT count(DISTINCT interval_min) > 1 FROM _ccom_checked "
+                "WHERE len(_violations) = 0").fetchall()[0][0]
+        if mixed_in_file:
+            out.append(
+                f"WITH s AS ({rows}), k AS (SELECT {g}, _s, max(_e) AS _e FROM s GROUP BY ALL), "
+                f"w AS (SELECT {g}, _s, max(_e) OVER (PARTITION BY {g} ORDER BY _s ROWS BETWEEN "
+                f"UNBOUNDED PRECEDING AND 1 PRECEDING) AS _pe FROM k) "
+                f"SELECT s._rid, {code} AS code FROM s JOIN w USING ({g}, _s) WHERE w._pe > s._s")
+        tq = _q(t.name)
+        if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {tq})").fetchall()[0][0]:
+            return out
+        if t.grid_column and not con.execute(
+                f"SELECT count(*) > 1 FROM (SELECT DISTINCT interval_min FROM {tq} UNION "
+                "SELECT DISTINCT interval_min FROM _ccom_checked WHERE len(_violations) = 0)"
+                ).fetchall()[0][0]:
+            return out
+        on = " AND ".join(f"w.{_q(c)} = s.{_q(c)}" for c in t.span_group)
+        out.append(
+            f"WITH s AS ({rows}), w AS (SELECT {g}, {_q(start)} AS _s, {end} AS _e FROM {tq}) "
+            f"SELECT DISTINCT s._rid, {code} AS code FROM s JOIN w ON {on} "
+            "AND w._s < s._e AND s._s < w._e AND w._s <> s._s")
+        return out
 
     def _conflict_message(self, t: Table, label: str, n_conflict: int) -> str:
         rows = self._con.execute(
