@@ -959,6 +959,25 @@ def solve_roster(
         worst_row = shortfall.loc[shortfall["short"].idxmax()]
         parts.append(f"{len(shortfall)} intervals short, worst {worst_row['interval_start']} by "
                      f"{worst_row['short']:.2f} agents")
+    # contracts the naming could not fill (the cover left too few shifts for them in time)
+    below = []
+    if len(roster):
+        paid = {}
+        for g, lst in assigned.items():
+            for a in lst:
+                wk = int(groups.day[g]) // 7
+                paid[(a, wk)] = paid.get((a, wk), 0.0) + float(groups.paid_h[g])
+        for wi, days in enumerate(weeks):
+            for a in range(n_a):
+                lo_h, _ = _hours_bounds(ag.iloc[a], days, grid, rules)
+                if paid.get((a, wi), 0.0) < lo_h - 1e-6:
+                    below.append(ag["agent_id"].iloc[a])
+    if below:
+        parts.append(f"{len(below)} agent-weeks below contract hours (first {below[0]}; give the solver more "
+                     "time or widen hard_rules.weekly_hours_tolerance_h)")
+        warnings.warn(f"solve_roster: {len(below)} agent-weeks stay below their contract hours within the time "
+                      "limit; check_roster lists them as weekly_hours violations.", CcomkitWarning, stacklevel=2)
+        status = "feasible" if status == "optimal" else status
     if len(unfilled):
         parts.append(f"{int(unfilled['count'].sum())} shifts could not be named under the hard rules")
         warnings.warn(f"solve_roster: {int(unfilled['count'].sum())} shifts of the cover could not be given "
