@@ -191,3 +191,102 @@ def test_limit_to_team_keeps_only_the_team():
         limit_to_team(perf, "T9", dim)
     with pytest.raises(ParameterError, match="neither"):
         limit_to_team(pd.DataFrame({"queue_id": ["Q"]}), "T1", dim)
+
+
+# ------------------------------------------------------------------ playbook parameters: data, never code
+
+PAYLOADS = {
+    "p_call": "__import__('os').system('touch {mark}')",
+    "p_quote": "\"); __import__('os').system('touch {mark}'); (\"",
+    "p_triple": "''' + __import__('os').system('touch {mark}') + '''",
+    "p_backslash": "C:\\\\new\\\\{mark}\\\\",
+    "p_shell": "$(touch {mark}) `touch {mark}` ; touch {mark}",
+    "p_template": "{{{{ workspace }}}} %(workspace)s {{workspace}}",
+    "p_unicode": "张三\u2028__import__('os').system('touch {mark}')\u2029",
+}
+
+
+def _probe_notebook(path: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = "\n".join([f'{k}: str = "x"' for k in PAYLOADS] + [
+        'workspace: str = ""', 'out_file: str = ""', "n: int = 1", "ratio: float = 0.5",
+        "flag: bool = False"])
+    cell = nbformat.v4.new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(
+        "import json, pathlib\n"
+        "vals = {k: v for k, v in dict(globals()).items() if k.startswith('p_')}\n"
+        "pathlib.Path(out_file).write_text(json.dumps({'vals': vals, 'n': n, 'ratio': ratio, "
+        "'flag': flag}), encoding='utf-8')")
+    nb.cells = [cell, body]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _probe_playbook(tmp_path: Path) -> Path:
+    nb = _probe_notebook(tmp_path / "probe.ipynb")
+    (tmp_path / "playbooks").mkdir()
+    pb = tmp_path / "playbooks" / "probe.yaml"
+    pb.write_text(f"name: probe\ntitle: probe\nnotebooks:\n  - notebook: {nb}\n", encoding="utf-8")
+    return pb
+
+
+def test_playbook_parameters_are_inert_literals_or_refused(tmp_path, ws_path):
+    import json
+    import subprocess
+    import sys
+
+    from ccomkit.report.playbook import load_playbook, resolve_parameters
+
+    mark = tmp_path / "pwned"
+    pb = _probe_playbook(tmp_path)
+    values = {k: v.format(mark=mark) for k, v in PAYLOADS.items()}
+    out_json = tmp_path / "seen.json"
+    # typed parameters never take code: refused before anything runs
+    playbook = load_playbook(pb)
+    for name, value in [("n", "__import__('os').system('touch x')"), ("ratio", "1e3; import os"),
+                        ("flag", "__import__('os')"), ("n", "1_0; 2"), ("ratio", "nan"),
+                        ("p_call", "line one\nimport os"), ("p_call", "tab\x00nul"),
+                        ("workspace", "/etc/passwd")]:
+        with pytest.raises(ParameterError):
+            resolve_parameters(playbook, {name: value})
+    # strings with quotes, backslashes, shell and template syntax go in as the very same text
+    sha = __import__("hashlib").sha256(ws_path.read_bytes()).hexdigest()
+    cmd = [sys.executable, "-m", "ccomkit.cli", "run", str(pb), "--workspace", str(ws_path),
+           "--out", str(tmp_path / "out"), "--no-progress", "--param", f"out_file={out_json}",
+           "--param", "n=7", "--param", "flag=yes"]
+    for k, v in values.items():
+        cmd += ["--param", f"{k}={v}"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    seen = json.loads(out_json.read_text(encoding="utf-8"))
+    assert seen["vals"] == values and seen["n"] == 7 and seen["flag"] is True
+    assert not mark.exists(), "a parameter value was executed"
+    # a refused value on the command line: one line, nothing run, workspace unchanged
+    bad = subprocess.run(cmd[:7] + ["--out", str(tmp_path / "out_bad"), "--param",
+                                    "n=__import__('os').system('touch " + str(mark) + "')"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
+    assert "'n'" in bad.stderr and not mark.exists()
+    with Workspace.open_read(ws_path) as ws:
+        log = ws.read_records("rec_run_log")
+    assert len(log) == 1 and log["outcome"][0] == "ok" and log["user"][0]  # who ran what
+    assert json.loads(log["parameters"][0])["p_call"] == values["p_call"]
+    assert __import__("hashlib").sha256(ws_path.read_bytes()).hexdigest() != sha  # the log landed
+
+
+def test_a_playbook_file_cannot_smuggle_objects(tmp_path):
+    from ccomkit.report.playbook import PlaybookError, load_playbook
+
+    mark = tmp_path / "pwned"
+    nb = _probe_notebook(tmp_path / "probe.ipynb")
+    (tmp_path / "playbooks").mkdir()
+    pb = tmp_path / "playbooks" / "evil.yaml"
+    pb.write_text(f"name: evil\nparameters:\n  p_call: !!python/object/apply:os.system "
+                  f"['touch {mark}']\nnotebooks:\n  - notebook: {nb}\n", encoding="utf-8")
+    with pytest.raises(PlaybookError, match="not valid YAML"):
+        load_playbook(pb)
+    assert not mark.exists()
