@@ -675,6 +675,119 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     return out, info
 
 
+def _days_off_swaps(got: dict[int, list[int]], agents: pd.DataFrame, avail: np.ndarray, grid: _Grid,
+                    groups: _Groups, days: np.ndarray, carry: _Carry, rules: RosterRules,
+                    deadline: float) -> tuple[dict[int, list[int]], int]:
+    """Local search for 人性化: exchange a work day of agent A (off on day e) with agent B's work day e
+    (B off on day d), when that gives more agents two consecutive days off in the week.
+
+    Coverage, paid hours, weekend/holiday/night counts and preference costs are unchanged or not
+    worse by construction; rest, consecutive days and eligibility are re-checked for both agents.
+    Returns the new assignment and the number of exchanges made.
+    """
+    if len(days) < 7:
+        return got, 0
+    codes = [t.code for t in rules.templates]
+    hol = set(rules.holidays)
+    rest_min = rules.hard.min_rest_h * 60
+    L = rules.hard.max_consecutive_work_days
+    day_list = [int(d) for d in days]
+    wd = {d: (grid.day0 + pd.Timedelta(days=d)) for d in day_list}
+    # plan[a][d] = group
+    plan: dict[int, dict[int, int]] = {}
+    for g, lst in got.items():
+        for a in lst:
+            plan.setdefault(a, {})[int(groups.day[g])] = int(g)
+    allowed = [{codes.index(c) for c in sc} for sc in agents["shift_codes"]]
+    no_n = agents["no_nights"].to_numpy(dtype=bool)
+    pref_off = [set(p) for p in agents["preferred_days_off"]]
+
+    def has_pair(a: int, p: dict[int, int]) -> bool:
+        off = [d not in p for d in day_list]
+        return any(off[i] and off[i + 1] for i in range(len(off) - 1))
+
+    def ok(a: int, p: dict[int, int]) -> bool:
+        times = sorted((groups.start_slot[g] * grid.slot_min, (groups.start_slot[g] + groups.length_slot[g])
+                        * grid.slot_min) for g in p.values())
+        prev_end = carry.last_end_min[a]
+        for s, e in times:
+            if s - prev_end < rest_min:
+                return False
+            prev_end = e
+        run = 0
+        for d in range(day_list[0] - L, day_list[-1] + 1):
+            if d in p:
+                w = True
+            elif d < day_list[0]:
+                w = (0 <= d < len(carry.hist) and bool(carry.hist[d][a])) or (
+                    d < 0 and -d <= int(agents["consecutive_days_before"].iloc[a]) and day_list[0] == 0)
+            else:
+                w = False
+            run = run + 1 if w else 0
+            if run > L:
+                return False
+        return True
+
+    def flags(d: int, g: int) -> tuple:
+        return (wd[d].weekday() >= 5, wd[d].date().isoformat() in hol, bool(groups.night[g]),
+                float(groups.paid_h[g]))
+
+    swaps = 0
+    improved = True
+    ids = sorted(plan)
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for a in ids:
+            if has_pair(a, plan[a]) or time.perf_counter() > deadline:
+                continue
+            pa = plan[a]
+            done = False
+            for d in list(pa):  # a gives up day d ...
+                for e in day_list:  # ... and works day e instead
+                    if e in pa or not avail[a, e]:
+                        continue
+                    cand = dict(pa)
+                    del cand[d]
+                    cand_off = [x not in cand and x != e for x in day_list]
+                    if not any(cand_off[i] and cand_off[i + 1] for i in range(6)):
+                        continue  # no pair for a after the exchange
+                    for b in ids:
+                        pb = plan[b]
+                        if b == a or d in pb or e not in pb or not avail[b, d]:
+                            continue
+                        ga, gb = pa[d], pb[e]
+                        if flags(d, ga) != flags(e, gb):
+                            continue
+                        if int(groups.tmpl[ga]) not in allowed[b] or int(groups.tmpl[gb]) not in allowed[a]:
+                            continue
+                        if (no_n[b] and groups.night[ga]) or (no_n[a] and groups.night[gb]):
+                            continue
+                        wd_d, wd_e = WEEKDAYS[wd[d].weekday()], WEEKDAYS[wd[e].weekday()]
+                        if (wd_e in pref_off[a] and wd_d not in pref_off[a]) or \
+                                (wd_d in pref_off[b] and wd_e not in pref_off[b]):
+                            continue
+                        new_a = {**cand, e: gb}
+                        new_b = {k: v for k, v in pb.items() if k != e}
+                        new_b[d] = ga
+                        if has_pair(b, pb) and not has_pair(b, new_b):
+                            continue
+                        if not (ok(a, new_a) and ok(b, new_b)):
+                            continue
+                        plan[a], plan[b] = new_a, new_b
+                        swaps += 1
+                        improved = done = True
+                        break
+                    if done:
+                        break
+                if done:
+                    break
+    out: dict[int, list[int]] = {}
+    for a, p in plan.items():
+        for g in p.values():
+            out.setdefault(g, []).append(a)
+    return out, swaps
+
+
 # --------------------------------------------------------------------------------------------
 # roster frame
 # --------------------------------------------------------------------------------------------
@@ -918,6 +1031,11 @@ def solve_roster(
                        "gap_frac": info["gap"], "seconds": round(info["seconds"], 3)})
         if rank.get(info["status"], 3) > rank[worst]:
             worst = info["status"]
+        if w["humane"] > 0 and got:
+            got, n_swaps = _days_off_swaps(got, ag, avail, grid, groups, days, carry, rules,
+                                           deadline=min(max(week_deadline, time.perf_counter() + 1.0),
+                                                    time.perf_counter() + 5.0))
+            stages[-1]["swaps"] = n_swaps
         assigned.update(got)
         # carry forward
         worked = np.zeros((n_a, grid.n_days), dtype=bool)
