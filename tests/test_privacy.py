@@ -290,3 +290,39 @@ def test_a_playbook_file_cannot_smuggle_objects(tmp_path):
     with pytest.raises(PlaybookError, match="not valid YAML"):
         load_playbook(pb)
     assert not mark.exists()
+
+
+def test_pseudonymised_reports_show_no_agent_id_or_name(demo_workspace):
+    """Every section of a monthly report built with pseudonymise=True: no agent id or name from
+    agent_dim appears in its tables, its HTML or its notes; the codes are the privacy codes."""
+    import re
+
+    from ccomkit.report import sections as S
+
+    with Workspace.open_read(demo_workspace) as ws:
+        dim = ws.read("agent_dim", columns=["agent_id", "name", "team_leader_id"])
+        salt = ws.salt
+        last = ws.query("SELECT max(interval_start) AS t FROM acd_interval")["t"][0]
+    month = (pd.Timestamp(last) - pd.DateOffset(months=1)).strftime("%Y-%m")
+    ctx = S.context(str(demo_workspace), "monthly", month, lang="en", pseudonymise=True)
+    ids = set(dim["agent_id"]) | set(dim["team_leader_id"].dropna())
+    names = {n for n in dim["name"].dropna() if len(n) >= 2}
+    pattern = re.compile("|".join(sorted((re.escape(x) for x in ids | names), key=len,
+                                         reverse=True)))
+    fns = [S.cover, S.headline, S.attendance, S.qa, S.csat, S.complaints, S.people, S.league,
+           S.capacity]
+    seen_codes: set[str] = set()
+    for fn in fns:
+        sec = fn(ctx)
+        texts = [sec.html(), *sec.notes]
+        for name, t in sec.tables.items():
+            texts.append(t.to_csv(index=False))
+            for col in t.columns:
+                if col in ("agent_id", "agent", "team_leader_id", "evaluator_id"):
+                    seen_codes |= set(t[col].dropna().astype(str))
+        for text in texts:
+            hit = pattern.search(text)
+            assert hit is None, f"{fn.__name__} shows {hit.group(0)!r}"
+    if seen_codes:
+        codes = set(agent_codes(ids, salt).values())
+        assert seen_codes <= codes | {""}, seen_codes - codes
