@@ -111,16 +111,24 @@ def test_workspace_salt_is_made_once_and_kept(ws_path, tmp_path):
         assert ws.salt != salt
 
 
-def test_an_older_workspace_gets_its_salt_on_the_first_write(ws_path):
-    con = duckdb.connect(str(ws_path))  # what a workspace made before the salt existed looks like
+def test_an_older_workspace_gets_its_salt_and_new_columns_on_the_first_write(ws_path, tmp_path):
+    # what a workspace made before the salt and customer_key existed looks like
+    con = duckdb.connect(str(ws_path))
     con.execute("DROP TABLE _ccom_secret")
+    con.execute("ALTER TABLE csat_response DROP COLUMN customer_key")
     con.close()
-    with Workspace.open_read(ws_path) as ws, pytest.raises(WorkspaceError, match="no salt yet"):
-        _ = ws.salt
-    with Workspace.open_write(ws_path, "migrate"):
-        pass
+    with Workspace.open_read(ws_path) as ws:
+        with pytest.raises(WorkspaceError, match="no salt yet"):
+            _ = ws.salt
+        assert list(ws.read("csat_response").columns)[-2] == "customer_key"  # reads as NULL
+    f = _csat(tmp_path / "csat.csv", ["S1,A1,ivr,2025-03-03 10:00:00,,,13912345678,"])
+    with Workspace.open_write(ws_path, "migrate") as ws:  # migrated, then loaded (not adopted)
+        assert ws.ingest(f, "csat_response").rows_loaded == 1
     with Workspace.open_read(ws_path) as ws:
         assert len(ws.salt) == 32
+        got = ws.read("csat_response")
+        assert got["customer_key"][0] == customer_key("13912345678", ws.salt)
+        assert got["survey_id"][0] == "S1"
 
 
 def test_customer_identifiers_are_hashed_at_ingest_and_never_stored_raw(ws_path, tmp_path):
