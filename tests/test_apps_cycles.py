@@ -58,6 +58,10 @@ def test_cycles_app(cycles_workspace: Path) -> None:
     assert f"{rv.loc['its', 'estimate']:+.4g}" in app.review_html.value
     app.status.value = "open"
     assert [v for _, v in app.cycle.options] == ["QA-1"] and app.cycle.value == "QA-1"
+    # a refresh reads the record again and keeps the selection
+    app.refresh.click()
+    assert app.frame.error.value == "" and app.cycle.value == "QA-1"
+    assert app.detail.cycle["cycle_id"] == "QA-1"
     app.frame.set_lang("zh")
     assert "改进前" in app.review_html.value or "尚未评测" in app.review_html.value
 

@@ -29,8 +29,12 @@ from ccomkit.i18n import label
 
 __all__ = ["CyclesApp", "build_cycles"]
 
+PRELOAD = 20
+"""Cycles whose detail is read when the app starts (the newest); others on demand."""
+
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("改进循环跟踪 (DCDIER)", "Improvement-cycle tracker (DCDIER)"),
+    "refresh": ("刷新", "Refresh"),
     "status_filter": ("循环状态", "Cycles"),
     "cycle": ("循环", "Cycle"),
     "open": ("进行中", "open"),
@@ -105,14 +109,17 @@ class CyclesApp:
         self.open_actions = pd.DataFrame()
         self.detail: Any = None
         self._load_error: Exception | None = None
+        self._details: dict[str, Any] = {}
         self._quiet = False
         st = {"description_width": "80px"}
         self.status = css(widgets.Dropdown(options=[], style=st,
                                            layout=widgets.Layout(width="220px")), "status")
         self.cycle = css(widgets.Dropdown(options=[], style=st,
                                           layout=widgets.Layout(width="380px")), "cycle")
+        self.refresh = css(widgets.Button(icon="refresh"), "refresh")
         f.text(self.status, "status_filter")
         f.text(self.cycle, "cycle")
+        f.text(self.refresh, "refresh")
         self.list_html = css(widgets.HTML(), "cycle-list")
         self.steps_html = css(widgets.HTML(), "steps", "result")
         self.actions_html = css(widgets.HTML(), "actions")
@@ -123,7 +130,7 @@ class CyclesApp:
                  ("cycles_h", "steps_h", "actions_h", "review_h", "open_actions_h")}
         self._heads = heads
         f.body.children = [
-            widgets.HBox([self.status, self.cycle]),
+            widgets.HBox([self.status, self.cycle, self.refresh]),
             heads["cycles_h"], self.list_html,
             heads["steps_h"], self.steps_html,
             widgets.HBox([widgets.VBox([heads["actions_h"], self.actions_html,
@@ -135,6 +142,7 @@ class CyclesApp:
         self._headings()
         loaded = f.run(self._load, cycle_id)
         f.observe(self._on_status, self.status)
+        self.refresh.on_click(lambda _b: f.run(self.reload))
         f.observe(self.update, self.cycle)
         f.on_lang(self._headings)
         f.on_lang(self._relabel_options)
@@ -160,6 +168,10 @@ class CyclesApp:
             with Workspace.open_read(workspace_path(self.workspace)) as ws:
                 self.cycles = model.list_cycles(ws)
                 self.open_actions = model.open_actions(ws)
+                # the newest cycles' details in the same read: switching between them is then
+                # instant (older ones are read on demand)
+                self._details = {str(c): model.cycle_detail(ws, str(c))
+                                 for c in self.cycles["cycle_id"].astype(str)[:PRELOAD]}
         except Exception as exc:
             self._load_error = exc
             raise
@@ -169,6 +181,13 @@ class CyclesApp:
             raise ParameterError.expected("build_cycles", "cycle_id", f"one of: {known}",
                                           cycle_id)
         return True
+
+    def reload(self) -> None:
+        """Read the record again (what the DCDIER notebooks wrote since) and redraw."""
+        self._load_error = None
+        self._details = {}
+        self._load(self.cycle.value or "")
+        self.update()
 
     def _visible(self) -> pd.DataFrame:
         c = self.cycles
@@ -226,8 +245,10 @@ class CyclesApp:
             self.actions_html.value = self.review_html.value = ""
             self.chart.update(empty_chart(f.t("no_cycles")))
             return
-        with Workspace.open_read(workspace_path(self.workspace)) as ws:
-            self.detail = model.cycle_detail(ws, str(cid))
+        if str(cid) not in self._details:
+            with Workspace.open_read(workspace_path(self.workspace)) as ws:
+                self._details[str(cid)] = model.cycle_detail(ws, str(cid))
+        self.detail = self._details[str(cid)]
         self._render_detail()
 
     def _render_list(self) -> None:

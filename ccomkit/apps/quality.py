@@ -227,6 +227,7 @@ class QualityApp:
         # root cause
         items = sub.items[sub.items["eval_id"].isin(mev["eval_id"]).to_numpy()]
         self.pareto = analysis.deduction_pareto(items, mev) if len(items) else pd.DataFrame()
+        self._render_summary()  # the numbers reach the page first; then the analyses and charts
         # trend
         tev = sub.trend_evaluations()
         self.control = analysis.xbar_s_chart(tev, self.data.params.trend_freq) if len(tev) > 1 \
@@ -251,7 +252,6 @@ class QualityApp:
             if evaluator and len(calib):
                 calib = calib[(calib["evaluator_id"].astype(str) == evaluator).to_numpy()]
             self.calibration = calib.reset_index(drop=True)
-        self._render_summary()  # the numbers first; then the four charts
         self.draw(redraw_calibration=getattr(self, "_calib_key", None) != key)
         self._calib_key = key
 
