@@ -8,6 +8,7 @@ same calls the notebooks make."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -110,6 +111,13 @@ def test_language_parameter(runs: tuple) -> None:
     assert "指标定义卡" in zh  # markdown is bilingual in both …
     assert "目标来源" in zh and "目标来源" not in en  # … the card's labels follow lang
     assert "target source" in en
+    # summaries format the KPI in the notebook's language: seconds as 秒 in zh
+    printed = {k: "".join(o.text for c in done[k].cells if c.cell_type == "code"
+                          for o in c.outputs if o.output_type == "stream")
+               for k in (("aht", "2_collect"), ("qa_score", "2_collect"))}
+    assert re.search(r"baseline \d+秒 \[\d+秒, \d+秒\]", printed[("aht", "2_collect")])
+    assert re.search(r"baseline \d+\.\d pts \[", printed[("qa_score", "2_collect")]), \
+        printed[("qa_score", "2_collect")]
 
 
 def test_redefining_an_existing_cycle_keeps_its_id(runs: tuple, tmp_path: Path) -> None:

@@ -249,8 +249,8 @@ def _summary_stats(series: pd.DataFrame, level: float = 0.95) -> dict[str, float
             "denominator": float(series["denominator"].sum())}
 
 
-def collect(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: float = 0.95
-            ) -> StepResult:
+def collect(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: float = 0.95,
+            lang: str = "zh") -> StepResult:
     """Step 2 (收集): the data-collection log and the baseline of the cycle's KPI.
 
     The baseline value is Σnumerator / Σdenominator over the window; its interval is
@@ -288,9 +288,9 @@ def collect(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: floa
     base = pd.DataFrame([{"kpi_id": t.kpi_id, "scope": scope,
                           "start": d["baseline_start"], "end": d["baseline_end"],
                           "grain": t.freq, **s, "level": level}])
-    summary = (f"baseline {kpi.format_value(t.kpi_id, s['value'])} "
-               f"[{kpi.format_value(t.kpi_id, s['ci_low'])}, "
-               f"{kpi.format_value(t.kpi_id, s['ci_high'])}] over {s['periods']} periods; "
+    summary = (f"baseline {kpi.format_value(t.kpi_id, s['value'], lang=lang)} "
+               f"[{kpi.format_value(t.kpi_id, s['ci_low'], lang=lang)}, "
+               f"{kpi.format_value(t.kpi_id, s['ci_high'], lang=lang)}] over {s['periods']} periods; "
                f"{int(log_df['rows_in_window'].sum()):,} rows read, "
                f"{int(log_df['quarantined'].sum())} quarantined")
     return StepResult(str(c["cycle_id"]), "collect",
@@ -302,7 +302,8 @@ def collect(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: floa
 # ------------------------------------------------------------------------------------------------
 
 
-def clarify(ws: "Workspace", cycle_id: str = "", topic: str = "") -> StepResult:
+def clarify(ws: "Workspace", cycle_id: str = "", topic: str = "", *, lang: str = "zh"
+            ) -> StepResult:
     """Step 3 (明确): the gap between baseline and target, and the topic's root causes.
 
     ``gap`` = baseline − target; ``gap_better`` is signed so that > 0 is better than target;
@@ -325,8 +326,8 @@ def clarify(ws: "Workspace", cycle_id: str = "", topic: str = "") -> StepResult:
     tables = {"gap": gap_df, "top_causes": causes.pop("top_causes")}
     tables.update({f"rc_{k}": v for k, v in causes.items()})
     top = tables["top_causes"]["cause"].astype(str).head(3).tolist()
-    summary = (f"{status}: baseline {kpi.format_value(t.kpi_id, base['value'])} vs target "
-               f"{kpi.format_value(t.kpi_id, target) if np.isfinite(target) else '—'}; "
+    summary = (f"{status}: baseline {kpi.format_value(t.kpi_id, base['value'], lang=lang)} vs "
+               f"target {kpi.format_value(t.kpi_id, target, lang=lang) if np.isfinite(target) else '—'}; "
                f"top causes: {', '.join(top) or '—'}")
     return StepResult(str(c["cycle_id"]), "clarify", tables, summary)
 
@@ -417,7 +418,7 @@ def _parse_updates(text: str, action_nos: list[int]) -> pd.DataFrame:
 
 
 def execute(ws: "Workspace", cycle_id: str = "", topic: str = "", *, updates: str = "",
-            change_date: str = "", as_of: str = "") -> StepResult:
+            change_date: str = "", as_of: str = "", lang: str = "zh") -> StepResult:
     """Step 5 (执行): the execution tracker and the KPI while the actions run.
 
     ``updates``: ``"no|status|date; …"`` (``all`` for every action; status planned,
@@ -468,7 +469,7 @@ def execute(ws: "Workspace", cycle_id: str = "", topic: str = "", *, updates: st
     n_done = int((tracker["status"] == "done").sum())
     summary = (f"{n_done}/{len(tracker)} actions done, {len(prog)} week(s) since "
                f"{d['change_date'].date()}; latest week "
-               f"{kpi.format_value(t.kpi_id, prog['value'].iloc[-1]) if len(prog) else '—'}")
+               f"{kpi.format_value(t.kpi_id, prog['value'].iloc[-1], lang=lang) if len(prog) else '—'}")
     return StepResult(cid, "execute", {"tracker": tracker, "progress": prog}, summary,
                       cycle_fields=fields, updates=upd)
 
@@ -479,7 +480,8 @@ def execute(ws: "Workspace", cycle_id: str = "", topic: str = "", *, updates: st
 
 
 def review(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: float = 0.95,
-           trend: bool = True, close: bool = True, seed: int = 0) -> StepResult:
+           trend: bool = True, close: bool = True, seed: int = 0, lang: str = "zh"
+           ) -> StepResult:
     """Step 6 (评测): before/after by matched weeks and by interrupted time series, and the
     revised target (rules in :mod:`ccomkit.cycle.review`). The series runs from the baseline
     start to the review end (or the data's last day, if earlier)."""
@@ -499,7 +501,7 @@ def review(ws: "Workspace", cycle_id: str = "", topic: str = "", *, level: float
     tables = {"comparison": cmp, "pairs": cmp.attrs["pairs"], "its": cmp.attrs["its"],
               "fitted": cmp.attrs["its"].attrs["fitted"], "proposal": prop}
     its = cmp.set_index("method").loc["its"]
-    fmt = lambda v: kpi.format_value(t.kpi_id, v) if np.isfinite(v) else "—"  # noqa: E731
+    fmt = lambda v: kpi.format_value(t.kpi_id, v, lang=lang) if np.isfinite(v) else "—"  # noqa: E731
     summary = (f"{p['decision']}: effect {its['estimate']:+.4g} [{its['ci_low']:+.4g}, "
                f"{its['ci_high']:+.4g}] {t.unit}; target {fmt(p['old_target'])} → "
                f"{fmt(p['revised_target'])}")
