@@ -285,3 +285,19 @@ def test_scores_by_hand():
 def test_gini_known_values():
     assert gini(np.array([2.0, 2.0])) == 0
     assert gini(np.array([0.0, 0.0, 0.0, 4.0])) == pytest.approx(0.75)
+
+
+def test_two_consecutive_days_off_when_the_week_allows_it():
+    # 7 identical agents, 5 needed every day: 2 agents off each day. Pairs must lie inside the week
+    # (Mon-Tue … Sat-Sun), so at most 6 of 7 agents get two days off together (one takes Sun + Mon);
+    # with the fairness knob at 0 the humane goal alone decides.
+    rules = load_rules({"interval_min": 60, "shift_templates": [
+        {"code": "D8", "length_min": 480, "start_earliest": "08:00", "start_latest": "08:00"}],
+        "hard_rules": {"min_days_off_per_week": 2}})
+    ts = pd.date_range("2026-03-02 00:00", periods=7 * 24, freq="h")
+    req = pd.DataFrame({"interval_start": ts, "agents_required": np.where(ts.hour.isin(range(8, 16)), 5, 0)})
+    agents = make_agents({"full": 7})
+    res = solve_roster(req, agents, rules, time_limit_s=20, weights={"fairness": 0.0})
+    sc = score_roster(res.roster, req, rules, agents)
+    assert sc.value("hard_violations") == 0 and sc.value("short_agent_h") == 0
+    assert sc.value("two_days_off_together_frac") == pytest.approx(6 / 7)
