@@ -228,6 +228,7 @@ VALUE_DOMAINS["report"] = {f"rpt_{k}": v for k, v in {
     "col_previous_weekly": ("上周", "last week"),
     "col_previous_monthly": ("上月", "last month"),
     "col_change": ("变化", "change"),
+    "col_last_year": ("去年同期", "same period last year"),
     "col_target": ("目标", "target"),
     "col_status": ("状态", "status"),
     "col_queue": ("队列", "queue"),

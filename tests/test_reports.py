@@ -142,6 +142,18 @@ def test_sections_compute_from_the_kpi_dictionary(demo_workspace: Path) -> None:
     assert total["actual"] == pytest.approx(fa.iloc[:-1]["actual"].sum())
 
 
+def test_same_period_last_year_only_when_fully_covered(demo_workspace: Path) -> None:
+    """The demo year starts 2025-11-01: the week of 2026-10-26 (last year 2025-10-27 …
+    2025-11-02, partly covered) has no last-year figure; with the data starting earlier it
+    would be the KPI of exactly 52 weeks before."""
+    ctx = sections.context(str(demo_workspace), "weekly", "2026-10-28", lang="en")
+    head = sections.headline(ctx)
+    assert head.tables["kpis"]["last_year"].isna().all()
+    assert "same period last year" in head.html()
+    daily = sections.headline(sections.context(str(demo_workspace), "daily", "2026-10-28"))
+    assert sections.L("col_last_year", "zh") not in daily.html()
+
+
 def test_bad_report_parameters(demo_workspace: Path) -> None:
     from ccomkit.errors import ParameterError
 

@@ -437,11 +437,13 @@ def headline(ctx: ReportContext) -> Section:
     """Headline KPIs of the period against target and the previous period, with red/amber/green.
 
     Daily (the morning meeting): offered, answered, answer rate (接通率), service level, abandon
-    rate, ASA, AHT, occupancy. Weekly and monthly add QA score, CSAT, NPS and the complaint rate;
-    monthly adds the month's attrition. Status: green meets the target, amber misses it by no
+    rate, ASA, AHT, occupancy. Weekly and monthly add QA score, CSAT, NPS and the complaint rate,
+    and the same period last year (52 weeks back; the same month); monthly adds the month's
+    attrition. Status: green meets the target, amber misses it by no
     more than the target's tolerance, red misses it by more.
 
-    ``tables["kpis"]``: ``kpi_id, value, previous, change, target, tolerance, status``.
+    ``tables["kpis"]``: ``kpi_id, value, previous, change, last_year, target, tolerance,
+    status``.
     """
     sec = Section("headline", f"{L('sec_headline', ctx.lang)} · {ctx.label}")
     cur = _kpi_values(_acd_sums(ctx, ctx.start, ctx.end), _agent_sums(ctx, ctx.start, ctx.end))
@@ -451,10 +453,24 @@ def headline(ctx: ReportContext) -> Section:
                        _agent_sums(ctx, ctx.prev_start, ctx.start))
     ids = ["offered", "answered", "answer_rate", "service_level", "abandon_rate", "asa_s",
            "aht_s", "occupancy"]
+    last_year: dict[str, float] = {}
     if ctx.kind != "daily":
         cur.update(_other_kpis(ctx, ctx.start, ctx.end))
         prev.update(_other_kpis(ctx, ctx.prev_start, ctx.start))
         ids += ["qa_score", "qa_pass_rate", "csat", "nps", "complaint_rate_per10k"]
+        if ctx.kind == "weekly":  # 52 weeks back: the same weekdays
+            ly_start = ctx.start - pd.Timedelta(weeks=52)
+            ly_end = ly_start + (ctx.end - ctx.start)
+        else:
+            ly_start = (ctx.start.to_period("M") - 12).start_time
+            ly_end = (ctx.start.to_period("M") - 11).start_time
+        first = ctx.query("SELECT min(interval_start) AS t FROM acd_interval")["t"].iloc[0]
+        covered = first is not None and not pd.isna(first) and pd.Timestamp(first) <= ly_start
+        if covered:  # a partly covered period would compare a part with a whole
+            last_year = _kpi_values(_acd_sums(ctx, ly_start, ly_end),
+                                    _agent_sums(ctx, ly_start, ly_end))
+        if last_year:
+            last_year.update(_other_kpis(ctx, ly_start, ly_end))
     if ctx.kind == "monthly":
         att = _attrition(ctx, months=2)
         if not att.empty:
@@ -470,8 +486,9 @@ def headline(ctx: ReportContext) -> Section:
         tgt = float(targets["target"].get(kid, np.nan)) if kid in targets.index else np.nan
         tol = float(targets["tolerance"].get(kid, np.nan)) if kid in targets.index else np.nan
         v, p = cur[kid], prev.get(kid, np.nan)
-        rows.append({"kpi_id": kid, "value": v, "previous": p, "change": v - p, "target": tgt,
-                     "tolerance": tol, "status": rag(v, tgt, tol, _better(kid))})
+        rows.append({"kpi_id": kid, "value": v, "previous": p, "change": v - p,
+                     "last_year": last_year.get(kid, np.nan), "target": tgt, "tolerance": tol,
+                     "status": rag(v, tgt, tol, _better(kid))})
     raw = pd.DataFrame(rows)
     lang = ctx.lang
     shown = pd.DataFrame({
@@ -481,11 +498,15 @@ def headline(ctx: ReportContext) -> Section:
                                               for k, v in zip(raw["kpi_id"], raw["previous"])],
         L("col_change", lang): [fmt_change(k, v, lang)
                                 for k, v in zip(raw["kpi_id"], raw["change"])],
-        L("col_target", lang): [fmt_kpi(k, v, lang) for k, v in zip(raw["kpi_id"], raw["target"])],
-        L("col_status", lang): raw["status"],
     })
+    if ctx.kind != "daily":
+        shown[L("col_last_year", lang)] = [fmt_kpi(k, v, lang)
+                                           for k, v in zip(raw["kpi_id"], raw["last_year"])]
+    shown[L("col_target", lang)] = [fmt_kpi(k, v, lang)
+                                    for k, v in zip(raw["kpi_id"], raw["target"])]
+    shown[L("col_status", lang)] = raw["status"].to_numpy()
     _table(sec, "kpis", raw, shown, ctx, status_col=L("col_status", lang),
-           numeric=shown.columns[1:5].tolist())
+           numeric=shown.columns[1:-1].tolist())
     sec.charts.append(_rag_chart(raw, ctx))
     return sec
 
