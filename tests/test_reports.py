@@ -154,6 +154,27 @@ def test_same_period_last_year_only_when_fully_covered(demo_workspace: Path) -> 
     assert sections.L("col_last_year", "zh") not in daily.html()
 
 
+def test_sections_on_a_workspace_with_only_acd_data(demo_workspace: Path, tmp_path: Path) -> None:
+    """A center that loaded only its ACD export still gets every section: the missing tables
+    are named in a note, nothing fails, no staffing comparison without agent data."""
+    with Workspace.open_read(demo_workspace) as ws:
+        acd = ws.query("SELECT * EXCLUDE (_load_id) FROM acd_interval WHERE interval_start >= "
+                       "'2026-09-01'")
+    path = tmp_path / "acd_only.duckdb"
+    with Workspace.open_write(path, "test", create=True) as ws:
+        ws.load_frame("acd_interval", acd, source="test")
+    ctx = sections.context(str(path), "daily", "", lang="en")
+    notes = {}
+    for name in ("headline", "interval_profile", "forecast_accuracy", "capacity", "attendance",
+                 "complaints", "qa", "csat", "people", "trends", "league"):
+        sec = getattr(sections, name)(ctx)
+        notes[name] = " ".join(sec.notes)
+    assert notes["attendance"] == "no data: attendance" and notes["qa"] == "no data: qa_evaluation"
+    assert notes["people"] == "no data: agent_dim" and notes["interval_profile"] == ""
+    head = sections.headline(ctx).tables["kpis"]
+    assert {"service_level", "aht_s"} <= set(head["kpi_id"]) and "occupancy" not in set(head["kpi_id"])
+
+
 def test_bad_report_parameters(demo_workspace: Path) -> None:
     from ccomkit.errors import ParameterError
 

@@ -665,8 +665,9 @@ def interval_profile(ctx: ReportContext) -> Section:
     sec.charts.append(alt.vconcat(c1, c2, c3).resolve_scale(color="independent"))
     under = staff[(staff["agents_required"] > 0) & (staff["logged_in"] < staff[
         "agents_required"] * 0.9)]
-    sec.notes.append(f"{L('note_understaffed', lang)}: {fmt_count(len(under))} / "
-                     f"{fmt_count(int((staff['agents_required'] > 0).sum()))}")
+    if float(staff["logged_in"].sum()) > 0:  # without agent_interval there is nothing to compare
+        sec.notes.append(f"{L('note_understaffed', lang)}: {fmt_count(len(under))} / "
+                         f"{fmt_count(int((staff['agents_required'] > 0).sum()))}")
     return sec
 
 
