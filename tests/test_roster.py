@@ -301,3 +301,31 @@ def test_two_consecutive_days_off_when_the_week_allows_it():
     sc = score_roster(res.roster, req, rules, agents)
     assert sc.value("hard_violations") == 0 and sc.value("short_agent_h") == 0
     assert sc.value("two_days_off_together_frac") == pytest.approx(6 / 7)
+
+
+# ------------------------------------------------------------------------- common contract
+def _small():
+    req = _req("2026-03-02 08:00", [1, 1, 2, 2, 1, 1])
+    agents = pd.DataFrame({"agent_id": ["a", "b"], "contract_hours_week": [4, 4]})
+    return req, agents
+
+
+@pytest.mark.parametrize("call, frame, column", [
+    (lambda req, ag, r: solve_roster(req, ag, _rules(), time_limit_s=5), "req", "agents_required"),
+    (lambda req, ag, r: solve_roster(req, ag, _rules(), time_limit_s=5), "agents", "contract_hours_week"),
+    (lambda req, ag, r: score_roster(r, req, _rules(), ag), "req", "interval_start"),
+    (lambda req, ag, r: score_roster(r, req, _rules(), ag), "roster", "activity"),
+    (lambda req, ag, r: check_roster(r, ag, _rules()), "agents", "agent_id"),
+])
+def test_inputs_untouched_and_missing_columns_named(call, frame, column):
+    req, agents = _small()
+    roster = solve_roster(req, agents, _rules(), time_limit_s=5).roster
+    frames = {"req": req, "agents": agents, "roster": roster}
+    before = {k: v.copy(deep=True) for k, v in frames.items()}
+    call(req, agents, roster)
+    for k in frames:
+        pd.testing.assert_frame_equal(frames[k], before[k])
+    broken = dict(frames)
+    broken[frame] = frames[frame].drop(columns=column)
+    with pytest.raises(SchemaError, match=column):
+        call(broken["req"], broken["agents"], broken["roster"])
