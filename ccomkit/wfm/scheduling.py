@@ -930,7 +930,8 @@ def solve_roster(
     rules : RosterRules, path or mapping
         See :func:`ccomkit.wfm.roster_rules.load_rules`.
     time_limit_s : float, default 60
-        Wall-clock limit for the whole solve; half goes to covering, half to naming.
+        Wall-clock limit for the whole solve (a few seconds are kept back for building the
+        roster): 45 % goes to the cover (stage 1), the rest to naming, shared by the weeks.
     weights : dict, optional
         Override the three knobs of the rules: ``utilization``, ``humane``, ``fairness``.
     column : str, default "agents_required"
