@@ -108,3 +108,34 @@ def test_token_is_enforced() -> None:
         assert status in (302, 401, 403)
         status, body = _get(srv.port, "/?token=wrong")
         assert status in (302, 401, 403)
+
+
+def test_password_is_enforced() -> None:
+    import re
+    import urllib.parse
+
+    from jupyter_server.auth import passwd
+
+    hashed = passwd("pw-123")
+    with AppServer("staffing_calculator", pool_size=0,
+                   extra_args=["--password-hash", hashed]) as srv:
+        con = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+        con.request("GET", "/")
+        resp = con.getresponse()
+        resp.read()
+        assert resp.status == 302 and "/login" in resp.getheader("Location", "")
+        con.request("GET", "/login")
+        resp = con.getresponse()
+        page = resp.read().decode()
+        cookie = "; ".join(c.split(";")[0] for c in resp.headers.get_all("Set-Cookie") or [])
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+        for password, ok in (("wrong", False), ("pw-123", True)):
+            body = urllib.parse.urlencode({"password": password, "_xsrf": xsrf})
+            con.request("POST", "/login?next=%2F", body=body,
+                        headers={"Content-Type": "application/x-www-form-urlencoded",
+                                 "Cookie": cookie})
+            resp = con.getresponse()
+            resp.read()
+            logged_in = resp.status == 302 and resp.getheader("Location", "").endswith("/")
+            assert logged_in is ok, (password, resp.status, resp.getheader("Location"))
+        con.close()
