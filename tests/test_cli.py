@@ -152,3 +152,23 @@ def test_demo_never_replaces_a_user_workspace(tmp_path):
     assert res.returncode != 0
     assert "not a demo" in res.stderr and "Traceback" not in res.stderr
     assert ws.read_bytes() == before
+
+
+def test_ccom_starts_without_the_heavy_libraries() -> None:
+    """`ccom --help` and argument errors are instant: building the parser imports no pandas,
+    SciPy or altair (each command imports what it needs when it runs)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ccomkit.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('pandas', 'scipy', 'altair', 'duckdb', 'papermill') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_forecast_method_names_match_the_forecasters() -> None:
+    from ccomkit.wfm.forecast import METHODS
+    from ccomkit.wfm.forecast_cli import METHOD_NAMES
+
+    assert tuple(METHODS) == METHOD_NAMES

@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ccomkit.errors import IngestError, ParameterError
-from ccomkit.wfm.forecast import METHODS, make_forecaster
+
+if TYPE_CHECKING:  # pandas and the forecasters load when the command runs, not when `ccom` starts
+    import pandas as pd
+
+METHOD_NAMES: tuple[str, ...] = ("auto", "seasonal_naive", "wha", "topdown", "svd", "fourier_arma",
+                                 "combination")
+"""The names ``--method`` accepts: the keys of :data:`ccomkit.wfm.forecast.METHODS` (a test keeps
+them equal), spelled out so that building the parser does not import the forecasters."""
 
 __all__ = ["add_parser", "read_history_csv", "run_forecast"]
 
@@ -49,7 +54,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--horizon-days", required=True, type=int, metavar="N",
                    help="number of open days to forecast after the history's last day")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
-    p.add_argument("--method", default="auto", choices=list(METHODS),
+    p.add_argument("--method", default="auto", choices=list(METHOD_NAMES),
                    help="forecasting method (default: auto = chosen per queue by backtest)")
     p.add_argument("--quantiles", default=None, metavar="Q[,Q...]",
                    help="comma-separated quantiles in (0, 1), e.g. 0.1,0.5,0.9 → calls_p10 …")
@@ -59,6 +64,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def read_history_csv(path: str | Path) -> pd.DataFrame:
     """Read a history CSV (UTF-8, UTF-8 with BOM or GB18030) as strings-preserving frame."""
+    import pandas as pd
+
     path = Path(path)
     if not path.exists():
         raise IngestError(f"{path}: file not found.", file=str(path))
@@ -102,6 +109,8 @@ def run_forecast(args: argparse.Namespace) -> int:
     int
         0 on success.
     """
+    from ccomkit.wfm.forecast import METHODS, make_forecaster
+
     horizon = args.horizon_days
     if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
         raise ParameterError.expected("ccom forecast", "--horizon-days", "an integer >= 1", horizon)

@@ -19,15 +19,15 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 
 from ccomkit.errors import IngestError
-from ccomkit.wfm.roster_check import RosterScore, score_roster
-from ccomkit.wfm.roster_io import _read_table, export_roster, read_roster, write_roster_csv
-from ccomkit.wfm.roster_rules import load_rules
-from ccomkit.wfm.scheduling import solve_roster
+
+if TYPE_CHECKING:  # the solver and pandas load when a roster command runs, not when `ccom` starts
+    import pandas as pd
+
+    from ccomkit.wfm.roster_check import RosterScore
 
 __all__ = ["add_parser", "run_roster", "run_roster_score", "format_scores"]
 
@@ -74,6 +74,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read_csv(path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    from ccomkit.wfm.roster_io import _read_table
+
     frame = _read_table(Path(path))
     frame.columns = [str(c).strip() for c in frame.columns]
     for col in frame.columns:
@@ -92,6 +96,7 @@ def format_scores(score: RosterScore) -> str:
     Examples
     --------
     >>> import pandas as pd
+    >>> from ccomkit.wfm.roster_check import RosterScore
     >>> s = RosterScore(pd.DataFrame([("humane", "hard_violations", "all", 0.0, "count")],
     ...     columns=["standard", "metric", "group", "value", "unit"]), pd.DataFrame(), pd.DataFrame(),
     ...     pd.DataFrame())
@@ -134,6 +139,11 @@ def _print_violations(score: RosterScore) -> None:
 
 def run_roster(args: argparse.Namespace) -> int:
     """Run ``ccom roster``; raises :class:`~ccomkit.errors.CcomkitError` on bad input."""
+    from ccomkit.wfm.roster_check import score_roster
+    from ccomkit.wfm.roster_io import export_roster, write_roster_csv
+    from ccomkit.wfm.roster_rules import load_rules
+    from ccomkit.wfm.scheduling import solve_roster
+
     rules = load_rules(args.rules)
     req = _read_csv(args.requirement)
     agents = _read_csv(args.agents)
@@ -156,6 +166,10 @@ def run_roster(args: argparse.Namespace) -> int:
 
 def run_roster_score(args: argparse.Namespace) -> int:
     """Run ``ccom roster-score``; raises :class:`~ccomkit.errors.CcomkitError` on bad input."""
+    from ccomkit.wfm.roster_check import score_roster
+    from ccomkit.wfm.roster_io import read_roster
+    from ccomkit.wfm.roster_rules import load_rules
+
     rules = load_rules(args.rules)
     roster = read_roster(args.roster, rules)
     req = _read_csv(args.requirement)
