@@ -28,6 +28,12 @@ Every write operation copies the database file once (``shutil.copyfile``, i.e. a
 cheap next to a file load, but batch many small changes into one :meth:`Workspace.open_write`
 block rather than opening one per row. Creating a new workspace copies nothing.
 
+Memory
+------
+A writer's DuckDB buffer pool is capped (``CCOM_MEMORY_LIMIT``, default 1 GB); bigger work spills
+to ``<copy>.tmp/`` beside the private copy, removed with it. A 1 GB file loads in well under 1 GB
+of RAM (``docs/reliability.md``).
+
 Storage
 -------
 Each contract table is created from :meth:`ccomkit.schemas.Table.ddl` plus one hidden column,
@@ -1545,8 +1551,12 @@ class Workspace:
                 ).fetchall()[0][0]:
             return out
         on = " AND ".join(f"w.{_q(c)} = s.{_q(c)}" for c in t.span_group)
+        # Only loaded rows near the file's time span can overlap (segments are at most 16 h,
+        # intervals at most 60 min): a zone-map-friendly filter keeps the join small.
         out.append(
-            f"WITH s AS ({rows}), w AS (SELECT {g}, {_q(start)} AS _s, {end} AS _e FROM {tq}) "
+            f"WITH s AS ({rows}), b AS (SELECT min(_s) - INTERVAL 1 DAY AS lo, max(_e) AS hi "
+            f"FROM s), w AS (SELECT {g}, {_q(start)} AS _s, {end} AS _e FROM {tq} "
+            f"WHERE {_q(start)} >= (SELECT lo FROM b) AND {_q(start)} < (SELECT hi FROM b)) "
             f"SELECT DISTINCT s._rid, {code} AS code FROM s JOIN w ON {on} "
             "AND w._s < s._e AND s._s < w._e AND w._s <> s._s")
         return out

@@ -268,6 +268,11 @@ def make_corpus(out: str | Path, big: bool = False) -> list[Case]:
                  SCHED, "A2,2025-03-03,D0900,2025-03-03 09:00,2025-03-03 12:00,work",
                  "A2,2025-03-03,D0900,2025-03-03 11:30,2025-03-03 11:45,break"]), "quarantine",
              column="start_at", line=3, rows_loaded=1, reason="overlap"))
+    add(Case("schedule_overlaps_loaded_segment", "schedule",
+             _w(out / "sched_overlap_loaded.csv", [
+                 SCHED, "A1,2025-03-02,D0900,2025-03-02 11:00,2025-03-02 11:15,break",
+                 "A1,2025-03-03,D0900,2025-03-03 09:00,2025-03-03 12:00,work"]), "quarantine",
+             column="start_at", line=2, rows_loaded=1, reason="overlap"))
     add(Case("future_interval", "acd_interval",
              _w(out / "future.csv", [ACD, acd("QC"), acd("QC", "2099-03-03 10:00")]), "quarantine",
              column="interval_start", line=3, rows_loaded=1, reason="future"))
