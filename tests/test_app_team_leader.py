@@ -167,3 +167,20 @@ def test_builder_task_tracker(demo_workspace_copy: Path) -> None:
     assert "This week" not in app.week.value and "2026-11-02 – 2026-11-08" in app.week.value
     app.frame.set_lang("zh")
     assert "上级下达" in app.task_list.value and "按期完成" in app.week.value
+
+
+def test_builder_limited_to_one_team(demo_workspace_copy: Path, monkeypatch) -> None:
+    """A team leader's view: with a team (argument or $CCOM_TEAM) the app lists only that team's
+    agents and the team cannot be changed; an unknown team is a readable error, not a crash."""
+    with Workspace.open_read(demo_workspace_copy) as ws:
+        ad = ws.read("agent_dim")
+    app = build_team_leader(demo_workspace_copy, lang="en", team_id="T02")
+    assert app.team.options == ("T02",) and app.team.disabled
+    own = set(ad.loc[ad["team_id"] == "T02", "agent_id"])
+    assert set(app.profiles["agent_id"]) <= own and len(app.profiles) > 0
+    assert app.agent.value in own
+    monkeypatch.setenv("CCOM_TEAM", "T03")
+    assert build_team_leader(demo_workspace_copy, lang="en").team.options == ("T03",)
+    wrong = build_team_leader(demo_workspace_copy, team_id="T99")  # shown in the page
+    assert "team &#x27;T99&#x27; has no active agent" in wrong.frame.error.value
+    assert wrong.team.options == () and wrong.profiles.empty

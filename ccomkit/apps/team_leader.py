@@ -209,8 +209,10 @@ class TeamLeaderApp:
               "training_record", "agent_interval")
 
     def __init__(self, workspace: str | Path | None = None, lang: str = "zh", *,
-                 window_days: int = 90, history_days: int = 365, today: Any = None) -> None:
+                 window_days: int = 90, history_days: int = 365, today: Any = None,
+                 team_id: str | None = None) -> None:
         self.path = resolve_workspace(workspace)
+        self.team_id = team_id or None
         self.today = (pd.Timestamp(today) if today is not None else pd.Timestamp.now()).normalize()
         self.window_days = window_days
         self.history_days = history_days
@@ -341,6 +343,14 @@ class TeamLeaderApp:
                                  value=str(self.path))
         self.as_of = pd.Timestamp(last).normalize()
         teams = sorted(profile.active_agents(ad, self.as_of)["team_id"].unique())
+        team_id = self.team_id
+        if team_id:  # a team leader's view: one team, the team list locked (no other team is read)
+            if team_id not in teams:
+                raise ParameterError(f"team {team_id!r} has no active agent in {self.path} "
+                                     f"(teams: {', '.join(map(str, teams)) or 'none'})",
+                                     param="team_id", value=team_id)
+            teams = [team_id]
+            self.team.disabled = True
         self._quiet = True
         self.team.options = teams
         self.team.value = teams[0] if teams else None
@@ -786,8 +796,13 @@ class TeamLeaderApp:
 
 
 def build_team_leader(workspace: str | Path | None = None, lang: str = "zh", *,
-                      today: Any = None) -> TeamLeaderApp:
+                      today: Any = None, team_id: str | None = None) -> TeamLeaderApp:
     """Build the team-leader app on a workspace (default ``$CCOM_WORKSPACE`` or the project's);
-    display its ``.container``. ``today`` (default: today) dates new tasks and the week shown."""
+    display its ``.container``. ``today`` (default: today) dates new tasks and the week shown.
+    ``team_id`` (default ``$CCOM_TEAM``, else every team) limits the app to one team: a team
+    leader sees and reads only their own team's agents."""
+    import os  # noqa: PLC0415
+
+    team = team_id if team_id not in ("", None) else os.environ.get("CCOM_TEAM") or None
     return TeamLeaderApp(workspace if workspace not in ("", None) else None, lang=lang,
-                         today=today)
+                         today=today, team_id=team)
