@@ -162,6 +162,7 @@ class AppServer:
         self.argv = args + list(extra_args or [])
         self.ready_timeout_s = ready_timeout_s
         self._log_path = Path(log_path) if log_path else None
+        self._own_log = log_path is None  # a temporary log, removed by stop()
         self._env = env
         self.proc: subprocess.Popen[Any] | None = None
 
@@ -185,9 +186,10 @@ class AppServer:
         log.close()
         try:
             wait_port(self.port, self.proc, self.ready_timeout_s)
-        except Exception:
+        except Exception as exc:
+            tail = self.log[-3000:]
             self.stop()
-            raise
+            raise RuntimeError(f"{exc}\n--- server log ---\n{tail}") from exc
         return self
 
     def wait_preheated(self, timeout_s: float = 90.0) -> None:
@@ -232,6 +234,8 @@ class AppServer:
     def stop(self) -> None:
         if self.proc is not None:
             stop_process_group(self.proc)
+        if self._own_log and self._log_path is not None:
+            self._log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> "AppServer":
         return self.start()

@@ -77,6 +77,12 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _topic(code: Any, lang: str) -> str:
+    """The label of a cycle topic (``aht`` → 平均处理时长（绩效）); the code when unknown."""
+    text = label(f"topic_{code}", lang, "cycle")
+    return str(code) if text == f"topic_{code}" else text
+
+
 def _fmt(v: Any, digits: int = 4) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "—"
@@ -208,7 +214,7 @@ class CyclesApp:
     def _cycle_options(self, keep: Any = None) -> None:
         f = self.frame
         vis = self._visible()
-        opts = [(f"{r.cycle_id} · {label(r.topic, f.lang)} · {r.scope}", str(r.cycle_id))
+        opts = [(f"{r.cycle_id} · {_topic(r.topic, f.lang)} · {r.scope}", str(r.cycle_id))
                 for r in vis.itertuples(index=False)]
         self.cycle.options = opts
         ids = [v for _, v in opts]
@@ -259,7 +265,7 @@ class CyclesApp:
             return
         t = pd.DataFrame({
             f.t("col_cycle"): vis["cycle_id"].astype(str),
-            f.t("col_topic"): vis["topic"].map(lambda c: label(c, f.lang)),
+            f.t("col_topic"): vis["topic"].map(lambda c: _topic(c, f.lang)),
             f.t("col_scope"): vis["scope"].astype(str),
             f.t("col_owner"): vis["owner"].astype(str),
             f.t("col_status"): vis["status"].map(f.t),
@@ -336,7 +342,7 @@ class CyclesApp:
             self.review_html.value = (f'<div class="ccom-note">{html.escape(f.t("no_review"))}'
                                       "</div>")
         c = d.cycle
-        title = f"{c['cycle_id']} · {label(str(c['topic']), f.lang)} · {c['scope']}"
+        title = f"{c['cycle_id']} · {_topic(str(c['topic']), f.lang)} · {c['scope']}"
         if "review/fitted" in d.artifacts and len(d.artifacts["review/fitted"]):
             chart = review_chart(d.artifacts["review/fitted"], lang=f.lang, title=title)
         elif "define/history" in d.artifacts and len(d.artifacts["define/history"]):
