@@ -139,3 +139,18 @@ def test_password_is_enforced() -> None:
             logged_in = resp.status == 302 and resp.getheader("Location", "").endswith("/")
             assert logged_in is ok, (password, resp.status, resp.getheader("Location"))
         con.close()
+
+
+@pytest.mark.browser
+def test_errors_are_readable_in_the_page(tmp_path: Path) -> None:
+    """Voila hides tracebacks ("There was an error when executing cell"): an app on a missing
+    workspace must say what is wrong in its error area instead."""
+    from browser import assert_offline, browser_session, open_app
+
+    missing = tmp_path / "nowhere.duckdb"
+    with AppServer("kpi_scorecard", workspace=missing) as server, browser_session() as browser:
+        app = open_app(browser, server.url)
+        text = app.error_text()
+        assert f"no workspace at {missing}" in text and "ccom demo" in text
+        assert "There was an error" not in app.page.content()
+        assert_offline(app)
