@@ -224,7 +224,7 @@ def _inv_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
         return out
     ni = n.astype(np.int16)
     order = np.argsort(ni, kind="stable")  # radix sort for 16-bit keys
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # a subnormal A overflows to inf like A = 0
         inv_a = 1.0 / a[order]  # A = 0 gives inf: 1/B = inf (B = 0) for n >= 1
     # first sorted position of the rows with n >= k, for k = 1..max n
     firsts = np.cumsum(np.bincount(ni)).tolist()

@@ -388,7 +388,8 @@ def _search_erlang_a(a: np.ndarray, aht: np.ndarray, pat: np.ndarray, p: dict[st
         return ok
 
     if any(p[k] is not None for k in ("sl", "asa", "occ")):
-        guess, _, _ = _search_erlang_c(a, aht, p, cap)
+        with np.errstate(over="ignore"):  # as in staff_arrays: 1/B -> inf when A -> 0
+            guess, _, _ = _search_erlang_c(a, aht, p, cap)
     else:
         guess = np.floor(a) + 1.0
     guess = np.clip(guess, 1.0, cap)
@@ -466,7 +467,9 @@ def staff_arrays(
         else:
             cap = np.full(a.size, float(p["cap"]))
         if patience is None:
-            n, c, r = _search_erlang_c(a, h, p, cap)
+            # 1/B overflows to inf for vanishing traffic (B -> 0), which rightly meets every target
+            with np.errstate(over="ignore"):
+                n, c, r = _search_erlang_c(a, h, p, cap)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 spare = n - a
                 stable = spare > 0
