@@ -329,3 +329,27 @@ def test_inputs_untouched_and_missing_columns_named(call, frame, column):
     broken[frame] = frames[frame].drop(columns=column)
     with pytest.raises(SchemaError, match=column):
         call(broken["req"], broken["agents"], broken["roster"])
+
+
+# ----------------------------------------------- contracts kept under a short time limit (issue 4)
+def test_contract_hours_are_met_when_the_cover_cannot_be_named_within_the_limit():
+    # The cover asks for late, early, late, early, late shifts Mon-Fri: a late (15-23) followed by
+    # an early (07-15) breaks the 11-h rest, so the one agent can name at most 3 of the 5 cover
+    # shifts (24 h of a 40-h contract). Within a 3 s limit there is no time for a second naming
+    # model; the roster must still give the agent exactly 40 h without breaking the rest rule.
+    rules = load_rules({"interval_min": 60, "shift_templates": [
+        {"code": "F8", "length_min": 480, "start_earliest": "07:00", "start_latest": "15:00",
+         "start_step_min": 480}],
+        "hard_rules": {"min_days_off_per_week": 2, "weekly_hours_tolerance_h": 0, "min_rest_h": 11}})
+    parts = []
+    for day, hour in zip(range(2, 7), (15, 7, 15, 7, 15)):
+        parts.append(_req(f"2026-03-{day:02d} {hour:02d}:00", [1] * 8))
+    parts.append(_req("2026-03-08 07:00", [0]))  # the week runs to Sunday
+    req = pd.concat(parts, ignore_index=True)
+    agents = pd.DataFrame({"agent_id": ["a"], "contract_hours_week": [40]})
+    res = solve_roster(req, agents, rules, time_limit_s=3)
+    assert check_roster(res.roster, agents, rules, period_start="2026-03-02", period_end="2026-03-08").empty
+    sh = shifts_of(res.roster)
+    assert len(sh) == 5 and "below contract" not in res.message
+    # the repair takes the most useful shifts: 3 cover shifts, and 2 more where they do least harm
+    assert res.coverage["short"].sum() == pytest.approx(16)

@@ -420,8 +420,13 @@ class _Carry:
 
 def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _Groups, x: np.ndarray,
                  days: np.ndarray, carry: _Carry, rules: RosterRules, *, deadline: float,
-                 w_humane: float, w_fair: float, extra_agents: frozenset[int] = frozenset()) -> tuple[dict[int, list[int]], dict[str, Any]]:
-    """Name agents for the shift groups of ``days`` (one roster week); returns group -> agents."""
+                 w_humane: float, w_fair: float, extra_agents: frozenset[int] = frozenset(),
+                 extra_cost: np.ndarray | None = None) -> tuple[dict[int, list[int]], dict[str, Any]]:
+    """Name agents for the shift groups of ``days`` (one roster week); returns group -> agents.
+
+    ``extra_agents`` may also take shifts outside the cover, each at ``extra_cost[g]`` (default
+    ``EXTRA_SHIFT_COST`` per paid hour).
+    """
     t0 = time.perf_counter()
     hard = rules.hard
     n_a = len(agents)
@@ -635,9 +640,10 @@ def _stage2_week(agents: pd.DataFrame, avail: np.ndarray, grid: _Grid, groups: _
     # phase B: the soft goals, with the cover held at least as good as phase A's
     hard_cost = np.zeros(n_var)
     hard_cost[nz:n_base] = c[nz:n_base]
-    extra_cost = EXTRA_SHIFT_COST * groups.paid_h[zg_arr] * ~in_cover if nz else np.zeros(0)
-    hard_cost[:nz] = extra_cost
-    c[:nz] += extra_cost
+    per_group = EXTRA_SHIFT_COST * groups.paid_h if extra_cost is None else extra_cost
+    extra_c = per_group[zg_arr] * ~in_cover if nz else np.zeros(0)
+    hard_cost[:nz] = extra_c
+    c[:nz] += extra_c
     for j, v in enumerate(var_cost):
         if v == UNFILLED_PENALTY:
             hard_cost[n_base + j] = v
@@ -786,6 +792,69 @@ def _days_off_swaps(got: dict[int, list[int]], agents: pd.DataFrame, avail: np.n
         for g in p.values():
             out.setdefault(g, []).append(a)
     return out, swaps
+
+
+def _contract_repair(got: dict[int, list[int]], agents: pd.DataFrame, avail: np.ndarray, grid: _Grid,
+                     groups: _Groups, x: np.ndarray, days: np.ndarray, carry: _Carry, rules: RosterRules,
+                     staff_before: np.ndarray) -> tuple[dict[int, list[int]], int]:
+    """Give every agent of the week at least its contract hours: the feasible fallback.
+
+    The naming of a whole week can stop at its time limit with agents below their contract (a
+    hard rule). Each such agent's week is named again alone — a one-agent model of a few hundred
+    binaries under all of its hard rules (rest against the earlier week, consecutive days, days
+    off, weekly hours, nights and weekends), solved exactly in a fraction of a second: it keeps
+    the cover shifts nobody else holds and adds or lengthens shifts where they help coverage most
+    (each extra shift costs ``EXTRA_SHIFT_COST`` per paid hour plus its coverage cost: ``-SHORT_PENALTY``
+    per short slot it fills, +1 per over-covered slot). ``staff_before``: net staff per slot from
+    the shifts of earlier weeks. Returns the new assignment and the number of agents repaired.
+    """
+    if len(days) < 7:
+        return got, 0
+    n_a = len(agents)
+    paid = np.zeros(n_a)
+    for g, lst in got.items():
+        for a in lst:
+            paid[a] += float(groups.paid_h[g])
+    short = [a for a in range(n_a) if paid[a] < _hours_bounds(agents.iloc[a], days, grid, rules)[0] - 1e-6]
+    if not short:
+        return got, 0
+    cover = _span_matrix(groups.start_slot, groups.length_slot, grid.n_slots, 1.0).tocsc()
+    week_groups = np.flatnonzero(np.isin(groups.day, days))
+    counts = np.zeros(len(groups.day))
+    for g, lst in got.items():
+        counts[g] = len(lst)
+    slot_h = grid.slot_min / 60
+    repaired = 0
+    for a in short:
+        mine = [g for g, lst in got.items() if a in lst]
+        others = counts.copy()
+        others[mine] -= 1
+        staff = staff_before + cover @ others
+        # coverage cost of one more shift, per group: fills short slots (good), adds over (bad)
+        marg = np.where(staff < grid.req - 1e-9, -SHORT_PENALTY, 1.0)
+        cov_cost = np.asarray(cover.T @ marg).ravel() * slot_h
+        extra_cost = EXTRA_SHIFT_COST * groups.paid_h + cov_cost
+        x_res = np.zeros_like(x)
+        x_res[week_groups] = np.clip(x[week_groups] - others[week_groups], 0, None)
+        one = agents.iloc[[a]].reset_index(drop=True)
+        c1 = _Carry(carry.last_end_min[[a]].copy(), carry.run[[a]].copy(), carry.nights[[a]].copy(),
+                    carry.weekends[[a]].copy(), carry.holidays[[a]].copy(), [h[[a]] for h in carry.hist])
+        got1, info = _stage2_week(one, avail[[a]], grid, groups, x_res, days, c1, rules,
+                                  deadline=time.perf_counter() + 5.0, w_humane=0.0, w_fair=0.0,
+                                  extra_agents=frozenset({0}), extra_cost=extra_cost)
+        new = [g for g, lst in got1.items() if 0 in lst]
+        if info.get("short_agents") or not new:
+            continue  # this agent cannot make its contract even alone: reported by the caller
+        for g in mine:
+            got[g].remove(a)
+            if not got[g]:
+                del got[g]
+        for g in new:
+            got.setdefault(g, []).append(a)
+        counts = others
+        counts[new] += 1
+        repaired += 1
+    return got, repaired
 
 
 # --------------------------------------------------------------------------------------------
@@ -1037,6 +1106,13 @@ def solve_roster(
                                            deadline=min(max(week_deadline, time.perf_counter() + 1.0),
                                                     time.perf_counter() + 5.0))
             stages[-1]["swaps"] = n_swaps
+        # the feasible fallback: every agent short of contract is named again alone
+        earlier = np.zeros(len(groups.day))
+        for g, lst in assigned.items():
+            earlier[g] = len(lst)
+        staff_before = _span_matrix(groups.start_slot, groups.length_slot, grid.n_slots, 1.0) @ earlier
+        got, n_rep = _contract_repair(got, ag, avail, grid, groups, s1.x, days, carry, rules, staff_before)
+        stages[-1]["repaired"] = n_rep
         assigned.update(got)
         # carry forward
         worked = np.zeros((n_a, grid.n_days), dtype=bool)
