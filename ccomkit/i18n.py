@@ -337,6 +337,17 @@ VALUE_DOMAINS["report"] = {f"rpt_{k}": v for k, v in {
     "report_period": ("报告期", "report period"),
     "generated_at": ("生成时间", "generated at"),
     "pseudonymised": ("座席编号已匿名化", "agent ids pseudonymised"),
+    # team view (issue 9 item 5)
+    "team_view": ("班组视图", "team view"),
+    "team_view_note": ("座席层面的表格与图表仅含本组座席；队列指标（服务水平、话务量等）为全中心数据",
+                       "agent-level tables and charts hold only this team's agents; queue KPIs "
+                       "(service level, volume …) are center figures"),
+    "center_figures": ("本节为全中心数据（非本组）", "this section shows center figures, not the team's"),
+    "center_figures_headline": ("话务量、接通率、服务水平、放弃率、平均应答速度、平均处理时长、占用率为全中心数据；"
+                                "质检、满意度、NPS、投诉为本组数据",
+                                "offered, answered, answer rate, service level, abandon rate, ASA, "
+                                "AHT and occupancy are center figures; QA, CSAT, NPS and "
+                                "complaints are the team's"),
 }.items()}
 
 COLUMN_DOMAINS: dict[str, str] = {

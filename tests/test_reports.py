@@ -233,3 +233,86 @@ def test_report_opens_offline_in_chromium(reports: dict, name: str) -> None:
     assert n_marks >= 3 * n_svg, (n_svg, n_marks)
     _, _, blocked, _ = _open_offline(res.index)
     assert blocked == []
+
+
+# ------------------------------------------------------------------------------------------------
+# a team leader's view (issue 9 item 5)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_team_view_shows_only_the_teams_agents(demo_workspace: Path, tmp_path: Path) -> None:
+    """One papermill run of the daily report for one team, pseudonymised: no raw agent id at
+    all, the codes of the team's agents appear (red-line events, complaints), no code of another
+    team's agent does, and the cover names the team."""
+    from ccomkit.privacy import agent_codes
+
+    ws_path = tmp_path / "workspace.duckdb"
+    shutil.copyfile(demo_workspace, ws_path)
+    with Workspace.open_read(ws_path) as ws:
+        dim = ws.query("SELECT agent_id, team_id FROM agent_dim")
+        salt = ws.salt
+        # the latest day with red-line events of agents of two teams: report one of them
+        hit = ws.query("SELECT e.eval_date::DATE AS day, min(d.team_id) AS team_id FROM "
+                       "qa_evaluation e JOIN agent_dim d USING (agent_id) WHERE e.fatal_flag "
+                       "AND NOT e.is_calibration GROUP BY 1 HAVING count(DISTINCT d.team_id) "
+                       ">= 2 ORDER BY 1 DESC LIMIT 1")
+    day = pd.Timestamp(hit["day"].iloc[0]).strftime("%Y-%m-%d")
+    team = str(hit["team_id"].iloc[0])
+    codes = agent_codes(dim["agent_id"].astype(str).tolist(), salt)
+    mine = {codes[a] for a in dim.loc[dim["team_id"] == team, "agent_id"].astype(str)}
+    others = {codes[a] for a in dim.loc[dim["team_id"] != team, "agent_id"].astype(str)}
+    assert mine and others
+    with pytest.MonkeyPatch.context() as mp:
+        for k in FRONTEND_ENV:
+            mp.delenv(k, raising=False)
+        res = run_playbook("daily", {"lang": "en", "date": day, "team_id": team,
+                                     "pseudonymise": "true"},
+                           out_dir=tmp_path / "team", workspace=ws_path, progress=False,
+                           log=lambda m: None)
+    assert res.outcome == "ok"
+    html = (res.output_dir / "daily.html").read_text(encoding="utf-8")
+    shown = set(re.findall(r"AG-[0-9A-Z]{8,}", html))
+    assert not AGENT_ID.search(html)  # codes only
+    assert shown and shown <= mine, shown - mine  # the team's agents, and only them
+    assert not shown & others
+    assert f"{sections.L('team_view', 'en')} {team}" in html  # the title says whose view
+    assert sections.L("center_figures", "en") in html  # queue KPIs say they are the center's
+    # the same day for the whole center shows another team's agent too (the test can fail)
+    whole = sections.qa(sections.context(str(ws_path), "daily", day, pseudonymise=True))
+    assert set(whole.tables["red_line"]["agent"]) & others
+    assert set(sections.qa(sections.context(str(ws_path), "daily", day, pseudonymise=True,
+                                            team_id=team)).tables["red_line"]["agent"]) <= mine
+
+
+def test_team_view_tables_hold_one_team(demo_workspace: Path) -> None:
+    ws = str(demo_workspace)
+    with Workspace.open_read(demo_workspace) as w:
+        dim = w.query("SELECT agent_id, team_id FROM agent_dim")
+    team = sorted(dim["team_id"].dropna().unique())[0]
+    ctx = sections.context(ws, "weekly", "", lang="en", team_id=team)
+    center = sections.context(ws, "weekly", "", lang="en")
+    assert set(sections.league(ctx).tables["teams"]["team_id"]) == {team}
+    assert len(sections.league(center).tables["teams"]) > 1
+    by = sections.attendance(ctx).tables["by_team"]
+    assert set(by["team_id"]) == {team, sections.L("all", "en")}
+    # queue KPIs stay the center's: the same service level with and without the team
+    k_team = sections.headline(ctx).tables["kpis"].set_index("kpi_id")["value"]
+    k_all = sections.headline(center).tables["kpis"].set_index("kpi_id")["value"]
+    assert k_team["service_level"] == pytest.approx(k_all["service_level"])
+    assert k_team["offered"] == k_all["offered"]
+    assert k_team["qa_score"] != pytest.approx(k_all["qa_score"])  # QA is the team's
+    n_team = sections.people(ctx).tables["movement"]["hc_end"].iloc[0]
+    n_all = sections.people(center).tables["movement"]["hc_end"].iloc[0]
+    assert 0 < n_team < n_all
+
+
+def test_unknown_team_is_a_one_line_error(demo_workspace: Path) -> None:
+    from ccomkit.errors import ParameterError
+
+    with Workspace.open_read(demo_workspace) as w:
+        teams = sorted(w.query("SELECT DISTINCT team_id FROM agent_dim WHERE team_id IS NOT NULL")
+                       ["team_id"])
+    with pytest.raises(ParameterError) as err:
+        sections.context(str(demo_workspace), "daily", "", team_id="T-NOPE")
+    msg = str(err.value)
+    assert "\n" not in msg and "T-NOPE" in msg and all(t in msg for t in teams)

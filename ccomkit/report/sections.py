@@ -127,6 +127,7 @@ class ReportContext:
     queues: tuple[str, ...] = ()
     history_weeks: int = 8
     tolerance_frac: float = 0.05
+    team_id: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -139,12 +140,33 @@ class ReportContext:
                     f"{(self.end - pd.Timedelta(days=1)).strftime('%Y-%m-%d')}")
         return self.start.strftime("%Y-%m")
 
-    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        """Run read-only SQL on the workspace."""
+    def _raw_query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         from ccomkit.store import Workspace
 
         with Workspace.open_read(self.workspace or None) as ws:
             return ws.query(sql, params)
+
+    def agent_teams(self) -> pd.DataFrame:
+        """``agent_id, team_id`` of every agent in ``agent_dim`` (cached)."""
+        if "agent_teams" not in self._cache:
+            self._cache["agent_teams"] = self._raw_query(
+                "SELECT agent_id, team_id FROM agent_dim")
+        return self._cache["agent_teams"]
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run read-only SQL on the workspace.
+
+        With ``team_id`` set (a team leader's view) every result holding an ``agent_id`` or
+        ``team_id`` column keeps only that team's rows (:func:`ccomkit.privacy.limit_to_team`),
+        so no section can show another team's agents; results without either column (queue
+        KPIs, sums over all agents) are center figures and pass unchanged.
+        """
+        frame = self._raw_query(sql, params)
+        if self.team_id and ("agent_id" in frame.columns or "team_id" in frame.columns):
+            from ccomkit.privacy import limit_to_team
+
+            frame = limit_to_team(frame, self.team_id, self.agent_teams()).reset_index(drop=True)
+        return frame
 
     def queue_filter(self, col: str = "queue_id") -> tuple[str, list[Any]]:
         """``AND queue_id IN (…)`` for the chosen queues ('' for all)."""
@@ -196,7 +218,8 @@ def _latest(ctx_workspace: str, kind: str) -> str:
 
 def context(workspace: str = "", kind: str = "daily", period: str = "", *, lang: str = "zh",
             pseudonymise: bool = False, queues: str | Sequence[str] = "",
-            history_weeks: int = 8, tolerance_frac: float = 0.05) -> ReportContext:
+            history_weeks: int = 8, tolerance_frac: float = 0.05,
+            team_id: str = "") -> ReportContext:
     """Check the report parameters and fix the period (default: the latest complete one).
 
     Parameters
@@ -216,6 +239,16 @@ def context(workspace: str = "", kind: str = "daily", period: str = "", *, lang:
         Weeks of history behind the period's forecast (weighted historical average).
     tolerance_frac : float
         Forecast hit tolerance (an interval hits when ``|F − A| / A ≤ tolerance_frac``).
+    team_id : str
+        One team's view (a team leader's): every agent-level table and chart holds only this
+        team's agents; queue KPIs (service level, volume …) stay center figures and say so.
+        Empty: the whole center.
+
+    Raises
+    ------
+    ParameterError
+        A parameter is out of range, or ``team_id`` is not a team in ``agent_dim`` (the message
+        names the known teams).
     """
     if lang not in ("zh", "en"):
         raise ParameterError.expected(f"{kind} report", "lang", "'zh' or 'en'", lang)
@@ -231,10 +264,20 @@ def context(workspace: str = "", kind: str = "daily", period: str = "", *, lang:
                                       tolerance_frac)
     if isinstance(queues, str):
         queues = [q.strip() for q in queues.split(",") if q.strip()]
+    if not isinstance(team_id, str):
+        raise ParameterError.expected(f"{kind} report", "team_id", "a team id (text)", team_id)
+    team_id = team_id.strip()
     period = period or _latest(workspace, kind)
     start, end, prev = period_bounds(kind, period)
-    return ReportContext(str(workspace), kind, start, end, prev, lang, pseudonymise,
-                         tuple(queues), int(history_weeks), float(tolerance_frac))
+    ctx = ReportContext(str(workspace), kind, start, end, prev, lang, pseudonymise,
+                        tuple(queues), int(history_weeks), float(tolerance_frac), team_id)
+    if team_id:
+        teams = sorted(set(ctx.agent_teams()["team_id"].dropna().astype(str)))
+        if team_id not in teams:
+            known = ", ".join(teams) if teams else "none: agent_dim is empty"
+            raise ParameterError(f"{kind} report: team_id {team_id!r} is not a team in agent_dim "
+                                 f"(known teams: {known})", param="team_id", value=team_id)
+    return ctx
 
 
 # ------------------------------------------------------------------------------------------------
@@ -278,9 +321,13 @@ def cover(ctx: ReportContext) -> Section:
     import html as _h
 
     lang = ctx.lang
-    sec = Section("cover", f"{L('title_' + ctx.kind, lang)} · {ctx.label}")
+    team = f" · {L('team_view', lang)} {ctx.team_id}" if ctx.team_id else ""
+    sec = Section("cover", f"{L('title_' + ctx.kind, lang)}{team} · {ctx.label}")
     when = pd.Timestamp.now().strftime("%Y-%m-%d %H:%M")
     rows = [(L("report_period", lang), ctx.label), (L("generated_at", lang), when)]
+    if ctx.team_id:
+        rows.append((L("team_view", lang), ctx.team_id))
+        rows.append(("", L("team_view_note", lang)))
     if ctx.queues:
         rows.append((L("col_queue", lang), ", ".join(ctx.queues)))
     if ctx.pseudonymise:
@@ -301,6 +348,13 @@ def _table(sec: Section, name: str, raw: pd.DataFrame, shown: pd.DataFrame, ctx:
     sec.display.append((caption or "", html_table(shown, status_col=status_col,
                                                   status_labels=labels, numeric=numeric,
                                                   caption=caption)))
+
+
+def _center_note(sec: Section, ctx: ReportContext) -> Section:
+    """In a team's view, say that the section's queue figures are the whole center's."""
+    if ctx.team_id:
+        sec.notes.append(L("center_figures", ctx.lang))
+    return sec
 
 
 def _empty(sec: Section, ctx: ReportContext, what: str) -> Section:
@@ -394,7 +448,7 @@ def _other_kpis(ctx: ReportContext, start: pd.Timestamp, end: pd.Timestamp) -> d
         t = kpi.compute(cs, ["csat", "nps"])
         out.update({r.kpi_id: float(r.value) for r in t.itertuples()})
     comp = _between(ctx, "complaint", "received_at", start, end)
-    acd = _acd_sums(ctx, start, end, grain="day", by_queue=True)
+    acd = _handled_by_day(ctx, start, end)
     if not acd.empty:
         from ccomkit.cx.complaints import complaint_rate
 
@@ -446,6 +500,8 @@ def headline(ctx: ReportContext) -> Section:
     status``.
     """
     sec = Section("headline", f"{L('sec_headline', ctx.lang)} · {ctx.label}")
+    if ctx.team_id:
+        sec.notes.append(L("center_figures_headline", ctx.lang))
     cur = _kpi_values(_acd_sums(ctx, ctx.start, ctx.end), _agent_sums(ctx, ctx.start, ctx.end))
     if not cur:
         return _empty(sec, ctx, "acd_interval")
@@ -630,6 +686,7 @@ def interval_profile(ctx: ReportContext) -> Section:
 
     lang = ctx.lang
     sec = Section("interval", f"{L('sec_interval', lang)} · {ctx.label}")
+    _center_note(sec, ctx)
     fc = _forecast(ctx)
     if fc.empty:
         return _empty(sec, ctx, "acd_interval")
@@ -701,6 +758,7 @@ def forecast_accuracy(ctx: ReportContext) -> Section:
 
     lang = ctx.lang
     sec = Section("forecast", f"{L('sec_forecast', lang)} · {ctx.label}")
+    _center_note(sec, ctx)
     fc = _forecast(ctx)
     if fc.empty:
         return _empty(sec, ctx, "acd_interval")
@@ -746,6 +804,7 @@ def capacity(ctx: ReportContext) -> Section:
 
     lang = ctx.lang
     sec = Section("capacity", f"{L('sec_capacity', lang)} · {ctx.label}")
+    _center_note(sec, ctx)
     if ctx.kind == "monthly":
         start, grain = (ctx.start.to_period("M") - 11).start_time, "month"
     elif ctx.kind == "weekly":
@@ -1056,10 +1115,23 @@ def complaints(ctx: ReportContext) -> Section:
     return sec
 
 
+def _handled_by_day(ctx: ReportContext, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Contacts handled per day and queue: the center's (acd_interval) or, in a team's view,
+    the team's agents' (agent_interval), the denominator of the complaint rate."""
+    if not ctx.team_id:
+        return _acd_sums(ctx, start, end, grain="day")
+    qf, qp = ctx.queue_filter()
+    ag = ctx.query("SELECT date_trunc('day', interval_start) AS interval_start, queue_id, "
+                   "agent_id, sum(handled)::DOUBLE AS handled FROM agent_interval WHERE "
+                   "interval_start >= ? "
+                   f"AND interval_start < ?{qf} GROUP BY 1, 2, 3", [_ts(start), _ts(end), *qp])
+    return ag.groupby(["interval_start", "queue_id"], as_index=False)["handled"].sum()
+
+
 def _other_kpis_complaints(ctx: ReportContext, comp: pd.DataFrame) -> float:
     from ccomkit.cx.complaints import complaint_rate
 
-    acd = _acd_sums(ctx, ctx.start, ctx.end, grain="day")
+    acd = _handled_by_day(ctx, ctx.start, ctx.end)
     if acd.empty:
         return float("nan")
     r = complaint_rate(comp, acd[["interval_start", "queue_id", "handled"]])
@@ -1137,6 +1209,7 @@ def trends(ctx: ReportContext) -> Section:
 
     lang = ctx.lang
     sec = Section("trends", f"{L('sec_trends', lang)} · {ctx.label}")
+    _center_note(sec, ctx)
     if ctx.kind == "monthly":
         start, grain = (ctx.start.to_period("M") - 11).start_time, "month"
     elif ctx.kind == "weekly":
