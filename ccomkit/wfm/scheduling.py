@@ -20,6 +20,9 @@ the soft goals: preferred shifts and days off, two consecutive days off a week
 (``weight_humane``), and the spread max - min of nights, weekends and holidays per kind, with the
 earlier weeks' counts carried in (``weight_fairness``). Long horizons are named week by week,
 carrying rest, consecutive days and fairness counts forward, so the model size grows linearly.
+An agent the naming leaves below its contract hours within the time limit is named again alone
+(an exact one-agent model that may add coverage-aware extra shifts), so a time-limited solve
+still keeps the contracts.
 
 Both stages are ``scipy.optimize.milp`` (HiGHS) with a time limit; the best roster found is
 returned with its status and gap. Why two stages and HiGHS rather than one model or CP-SAT is
@@ -1000,7 +1003,9 @@ def solve_roster(
         See :func:`ccomkit.wfm.roster_rules.load_rules`.
     time_limit_s : float, default 60
         Wall-clock limit for the whole solve (a few seconds are kept back for building the
-        roster): 45 % goes to the cover (stage 1), the rest to naming, shared by the weeks.
+        roster): 45 % goes to the cover (stage 1), the rest to naming, shared by the weeks;
+        agents left below their contract hours are then named again alone (well under a second
+        each), so a short limit costs coverage quality, not hard rules.
     weights : dict, optional
         Override the three knobs of the rules: ``utilization``, ``humane``, ``fairness``.
     column : str, default "agents_required"
@@ -1111,8 +1116,10 @@ def solve_roster(
         for g, lst in assigned.items():
             earlier[g] = len(lst)
         staff_before = _span_matrix(groups.start_slot, groups.length_slot, grid.n_slots, 1.0) @ earlier
+        t_rep = time.perf_counter()
         got, n_rep = _contract_repair(got, ag, avail, grid, groups, s1.x, days, carry, rules, staff_before)
         stages[-1]["repaired"] = n_rep
+        stages[-1]["repair_s"] = round(time.perf_counter() - t_rep, 3)
         assigned.update(got)
         # carry forward
         worked = np.zeros((n_a, grid.n_days), dtype=bool)
