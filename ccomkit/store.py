@@ -712,7 +712,7 @@ def stage(path: str | os.PathLike[str] | None = None, purpose: str = "write",
     or the process dies, the workspace is exactly as it was. With ``create`` and no workspace yet,
     the yielded path does not exist until someone creates it.
     """
-    real = resolve_workspace(path)
+    real = resolve_workspace(path).absolute()  # the copy is opened by processes in other folders
     if not real.exists() and not create:
         raise WorkspaceError(f"no workspace at {real}: run `ccom init` or `ccom demo` first")
     real.parent.mkdir(parents=True, exist_ok=True)

@@ -88,3 +88,13 @@ def test_stage_swaps_on_success_and_keeps_the_original_on_failure(ws_path):
             raise RuntimeError("a notebook failed")
     assert ws_path.read_bytes() == before
     assert not list(ws_path.parent.glob("*.tmp-*"))
+
+
+def test_stage_yields_an_absolute_path_for_a_relative_workspace(ws_path, monkeypatch):
+    """Notebooks run in their own folder: the staged copy of `data/workspace.duckdb` must not be
+    a relative path (make demo's monthly playbook failed on exactly that)."""
+    from ccomkit.store import stage
+
+    monkeypatch.chdir(ws_path.parent)
+    with stage(ws_path.name, "playbook") as staged:
+        assert staged.is_absolute() and staged.exists()
