@@ -155,13 +155,15 @@ def test_demo_never_replaces_a_user_workspace(tmp_path):
 
 
 def test_ccom_starts_without_the_heavy_libraries() -> None:
-    """`ccom --help` and argument errors are instant: building the parser imports no pandas,
-    SciPy or altair (each command imports what it needs when it runs)."""
+    """Building the parser imports no altair, DuckDB or papermill (each command imports what it
+    needs when it runs). ccomkit.wfm still loads its engines eagerly: its functions `reliability`
+    and `backtest` share their names with submodules, which a lazy package export would let a
+    submodule import shadow."""
     import subprocess
     import sys
 
     code = ("import sys; from ccomkit.cli import build_parser; build_parser(); "
-            "print(sorted(m for m in ('pandas', 'scipy', 'altair', 'duckdb', 'papermill') "
+            "print(sorted(m for m in ('altair', 'duckdb', 'papermill') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -172,3 +174,14 @@ def test_forecast_method_names_match_the_forecasters() -> None:
     from ccomkit.wfm.forecast_cli import METHOD_NAMES
 
     assert tuple(METHODS) == METHOD_NAMES
+
+
+def test_wfm_exports_are_the_functions_whatever_was_imported_first() -> None:
+    import subprocess
+    import sys
+
+    code = ("import ccomkit.wfm.reliability, ccomkit.wfm.backtest; "
+            "from ccomkit.wfm import reliability, backtest; print(callable(reliability), "
+            "callable(backtest))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True True"
