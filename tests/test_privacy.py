@@ -300,13 +300,19 @@ def test_a_playbook_file_cannot_smuggle_objects(tmp_path):
     assert not mark.exists()
 
 
-def test_pseudonymised_reports_show_no_agent_id_or_name(demo_workspace):
+def test_pseudonymised_reports_show_no_agent_id_or_name(demo_workspace_copy):
     """Every section of a monthly report built with pseudonymise=True: no agent id or name from
-    agent_dim appears in its tables, its HTML or its notes; the codes are the privacy codes."""
+    agent_dim appears in its tables, its HTML or its notes (an open DCDIER cycle owned by an agent
+    included); the codes are the privacy codes, and without pseudonymise the ids do appear."""
     import re
 
+    from ccomkit.cycle import create_cycle
     from ccomkit.report import sections as S
 
+    demo_workspace = demo_workspace_copy
+    with Workspace.open_write(demo_workspace, "test") as ws:
+        owner = ws.read("agent_dim", columns=["agent_id"])["agent_id"].iloc[3]
+        create_cycle(ws, "qa_score", owner=owner)
     with Workspace.open_read(demo_workspace) as ws:
         dim = ws.read("agent_dim", columns=["agent_id", "name", "team_leader_id"])
         salt = ws.salt
@@ -317,8 +323,8 @@ def test_pseudonymised_reports_show_no_agent_id_or_name(demo_workspace):
     names = {n for n in dim["name"].dropna() if len(n) >= 2}
     pattern = re.compile("|".join(sorted((re.escape(x) for x in ids | names), key=len,
                                          reverse=True)))
-    fns = [S.cover, S.headline, S.attendance, S.qa, S.csat, S.complaints, S.people, S.league,
-           S.capacity]
+    fns = [S.cover, S.headline, S.interval_profile, S.forecast_accuracy, S.attendance, S.qa,
+           S.csat, S.complaints, S.people, S.league, S.capacity, S.trends, S.actions]
     seen_codes: set[str] = set()
     for fn in fns:
         sec = fn(ctx)
@@ -331,6 +337,10 @@ def test_pseudonymised_reports_show_no_agent_id_or_name(demo_workspace):
         for text in texts:
             hit = pattern.search(text)
             assert hit is None, f"{fn.__name__} shows {hit.group(0)!r}"
-    if seen_codes:
-        codes = set(agent_codes(ids, salt).values())
-        assert seen_codes <= codes | {""}, seen_codes - codes
+            if name == "dcdier":
+                seen_codes |= set(t["owner"].astype(str))
+    codes = set(agent_codes(ids, salt).values())
+    assert seen_codes and agent_codes([owner], salt)[owner] in seen_codes
+    assert seen_codes <= codes | {""}, seen_codes - codes
+    plain = S.context(str(demo_workspace), "monthly", month, lang="en", pseudonymise=False)
+    assert pattern.search(S.actions(plain).html())  # the control: the owner shows in plain

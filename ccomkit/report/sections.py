@@ -1349,12 +1349,18 @@ def _dcdier_items(ctx: ReportContext) -> pd.DataFrame:
 
     with Workspace.open_read(ctx.workspace or None) as ws:
         cycles = list_cycles(ws, status="open")
+    if ctx.team_id and "scope" in cycles.columns:  # a team's view: its own and center-level cycles
+        scope = cycles["scope"].fillna("").astype(str)
+        cycles = cycles.loc[~scope.str.startswith("team:") | (scope == f"team:{ctx.team_id}")]
     if cycles.empty:
         return pd.DataFrame()
+    owner = cycles["owner"].fillna("").astype(str)
+    if ctx.pseudonymise:  # an owner is a person: a code like every agent in the report
+        owner = ctx.agent_code()(owner.where(owner != "")).fillna("").astype(str)
     out = pd.DataFrame({
         "cycle_id": cycles["cycle_id"].astype(str),
         "topic": cycles["topic"].astype(str),
-        "owner": cycles["owner"].fillna("").astype(str),
+        "owner": owner.to_numpy(),
         "step": cycles["current_step"].map(lambda x: label(x, ctx.lang, domain="dcdier")),
         "steps_done": cycles["steps_done"].astype(int),
         "actions_open": cycles["actions_open"].astype(int),
