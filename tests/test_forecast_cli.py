@@ -104,14 +104,6 @@ def test_bad_arguments(tmp_path: Path) -> None:
     assert issubclass(IngestError, CcomkitError)
 
 
-def _ccom_has_forecast() -> bool:
-    if not CCOM.exists():
-        return False
-    r = subprocess.run([str(CCOM), "--help"], capture_output=True, text=True, timeout=60)
-    return "forecast" in r.stdout
-
-
-@pytest.mark.skipif(not _ccom_has_forecast(), reason="`ccom forecast` is not wired into ccomkit.cli yet")
 def test_real_console_script(tmp_path: Path) -> None:
     df = _synthetic_history(weeks=5, queues=("a", "b"), end="2025-09-21", seed=26)
     hist = _write(df, tmp_path / "h.csv")
