@@ -873,7 +873,7 @@ def _period(t: pd.Series, freq: str) -> np.ndarray:
             raise SchemaError(f"column {t.name!r} must hold date-times to bucket by freq",
                               column=str(t.name)) from None
     if isinstance(t.dtype, pd.DatetimeTZDtype):
-        t = t.dt.tz_localize(None)
+        t = t.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)  # local, like the contracts
     v = t.to_numpy(dtype="datetime64[us]")
     if freq == "interval":
         return v

@@ -353,3 +353,17 @@ def test_contract_hours_are_met_when_the_cover_cannot_be_named_within_the_limit(
     assert len(sh) == 5 and "below contract" not in res.message
     # the repair takes the most useful shifts: 3 cover shifts, and 2 more where they do least harm
     assert res.coverage["short"].sum() == pytest.approx(16)
+
+
+def test_tz_aware_requirement_is_read_in_local_time() -> None:
+    """A UTC-aware requirement lands on the same local (Asia/Shanghai) slots as its naive local
+    twin — the convention of every contract, intraday and the KPI dictionary."""
+    from ccomkit.wfm.roster_rules import load_rules
+    from ccomkit.wfm.scheduling import requirement_slots
+
+    rules = load_rules("example")
+    local = pd.date_range("2026-11-30 07:00", periods=32, freq="30min")
+    naive = pd.DataFrame({"interval_start": local, "agents_required": np.arange(32) % 7})
+    aware = naive.assign(interval_start=local.tz_localize("Asia/Shanghai").tz_convert("UTC"))
+    a, b = requirement_slots(naive, rules), requirement_slots(aware, rules)
+    assert a.day0 == b.day0 and np.array_equal(a.req, b.req) and a.req.sum() > 0

@@ -215,7 +215,7 @@ def _validate_history(frame: pd.DataFrame, source: str = "history",
     ts = pd.to_datetime(raw_ts, errors="coerce") if not pd.api.types.is_datetime64_any_dtype(
         raw_ts) else raw_ts
     if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_localize(None)
+        ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)  # local, like the contracts
     bad_ts = ts.isna().to_numpy()
     if bad_ts.any():
         raise _bad(f, source, "interval_start", "must be a timestamp", bad_ts, line_offset,

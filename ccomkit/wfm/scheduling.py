@@ -131,7 +131,7 @@ def requirement_slots(requirement: pd.DataFrame, rules: RosterRules, *,
                           f"first at rows {list(requirement.index[bad][:5])}", table=table,
                           column="interval_start", rows=list(requirement.index[bad][:5]))
     if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_localize(None)
+        ts = ts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)  # local, like the contracts
     req = pd.to_numeric(requirement[column], errors="coerce")
     bad = req.isna() | (req < 0) | ~np.isfinite(req)
     if bad.any():
