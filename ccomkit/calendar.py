@@ -38,6 +38,7 @@ from ccomkit.errors import CalendarGuessWarning, ParameterError
 
 __all__ = [
     "DAY_TYPES",
+    "now_local",
     "FIRST_NOTICE_YEAR",
     "day_types",
     "holiday_blocks",
@@ -444,3 +445,19 @@ def is_workday(d: date | str, overrides: pd.DataFrame | None = None) -> bool:
     """
     day = _to_date(d, "d", "is_workday")
     return bool(day_types(day, day, overrides)["is_workday"].iloc[0])
+
+
+def now_local() -> pd.Timestamp:
+    """The current time in the workspace's convention: naive Asia/Shanghai, to the second.
+
+    The contracts hold local (Asia/Shanghai) naive timestamps, so "today" for overdue flags and
+    record times must be Beijing's today even on a host whose clock runs in UTC.
+
+    Examples
+    --------
+    >>> t = now_local()
+    >>> t.tz is None and t == t.floor("s")
+    True
+    """
+    return pd.Timestamp.now(tz="Asia/Shanghai").tz_localize(None).floor("s")
+

@@ -26,6 +26,7 @@ import pandas as pd
 from ccomkit.apps.common import AppFrame, ChartView, css, empty_chart, html_table, workspace_path
 from ccomkit.errors import ParameterError
 from ccomkit.i18n import label
+from ccomkit.calendar import now_local
 
 __all__ = ["CyclesApp", "build_cycles"]
 
@@ -292,7 +293,7 @@ class CyclesApp:
         if with_cycle:
             cols[f.t("col_cycle")] = a["cycle_id"].astype(str)
         overdue = a["overdue"] if "overdue" in a else (
-            (a["due_date"] < pd.Timestamp.now().normalize()) & a["status"].isin(
+            (a["due_date"] < now_local().normalize()) & a["status"].isin(
                 ["planned", "in_progress"])).fillna(False)
         cols.update({
             f.t("col_no"): a["action_no"].astype(int),

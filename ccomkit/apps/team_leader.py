@@ -57,6 +57,7 @@ from ccomkit.i18n import label
 from ccomkit.quality.forms import load_form
 from ccomkit.store import Workspace, resolve_workspace
 from ccomkit.teamlead import coaching, development, profile, tasks, training_needs
+from ccomkit.calendar import now_local
 
 __all__ = ["TeamLeaderApp", "build_team_leader", "TEXT"]
 
@@ -213,7 +214,7 @@ class TeamLeaderApp:
                  team_id: str | None = None) -> None:
         self.path = resolve_workspace(workspace)
         self.team_id = team_id or None
-        self.today = (pd.Timestamp(today) if today is not None else pd.Timestamp.now()).normalize()
+        self.today = (pd.Timestamp(today) if today is not None else now_local()).normalize()
         self.window_days = window_days
         self.history_days = history_days
         self.form = load_form()
@@ -604,7 +605,7 @@ class TeamLeaderApp:
         row = self.tasks[self.tasks["task_id"] == tid].copy()
         row["status"] = "done"
         row["done_date"] = self.today
-        row["updated_at"] = pd.Timestamp.now().floor("s")
+        row["updated_at"] = now_local()
         with Workspace.open_write(self.path, f"team-leader task {tid} done") as ws:
             tasks.save_tasks(ws, row)
         self.task_msg.value = (f'<span class="ccom-note">{html.escape(self.frame.t("task_done"))}'

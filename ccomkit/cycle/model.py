@@ -62,6 +62,7 @@ import pandas as pd
 
 from ccomkit.errors import ParameterError, WorkspaceError
 from ccomkit.i18n import DCDIER_STEPS
+from ccomkit.calendar import now_local
 
 if TYPE_CHECKING:  # pragma: no cover
     from ccomkit.store import Workspace
@@ -148,7 +149,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
 def _now() -> pd.Timestamp:
-    return pd.Timestamp(datetime.now()).floor("s")
+    return now_local()
 
 
 def _user() -> str:

@@ -37,6 +37,7 @@ from ccomkit.errors import ParameterError
 from ccomkit.quality.forms import QAForm, load_form
 from ccomkit.schemas import require_columns
 from ccomkit.teamlead.profile import _ts, window_evaluations
+from ccomkit.calendar import now_local
 
 __all__ = ["SESSION_TABLE", "SESSION_COLUMNS", "SESSION_STATUSES", "TARGET_METRICS",
            "OUTCOMES", "metric_info", "new_session", "smart_check", "validate_sessions",
@@ -141,7 +142,7 @@ def new_session(agent_id: str, session_date: Any, *, target_metric: str, target_
             while f"CS{d:%Y%m%d}-{agent_id}-{k}" in set(existing["session_id"]):
                 k += 1
         session_id = f"CS{d:%Y%m%d}-{agent_id}-{k}"
-    t = pd.Timestamp(now) if now is not None else pd.Timestamp.now().floor("s")
+    t = pd.Timestamp(now) if now is not None else now_local()
     row = {
         "session_id": session_id, "agent_id": agent_id, "team_id": team_id,
         "leader_id": leader_id, "session_date": d, "evidence_shown": evidence_shown,
@@ -388,7 +389,7 @@ def follow_up(sessions: pd.DataFrame, frames: Mapping[str, pd.DataFrame], *, as_
             raise ParameterError.expected("follow_up", name, f"an int >= {lo}", v)
     require_columns(sessions, ["session_id", "agent_id", "session_date", "target_metric",
                                "target_value", "due_date"], "coaching sessions")
-    t_now = _ts(as_of if as_of is not None else pd.Timestamp.now(), "follow_up", "as_of")
+    t_now = _ts(as_of if as_of is not None else now_local(), "follow_up", "as_of")
     rows = []
     for r in sessions.to_dict("records"):
         info = metric_info(r["target_metric"], form)
@@ -509,7 +510,7 @@ def update_session(ws: Any, session_id: str, *, now: Any = None, **changes: Any)
         raise ParameterError.expected("update_session", "session_id", "the id of a saved "
                                       "coaching session", session_id)
     row = _conform(cur)
-    t = pd.Timestamp(now) if now is not None else pd.Timestamp.now().floor("s")
+    t = pd.Timestamp(now) if now is not None else now_local()
     for k, v in changes.items():
         row[k] = [v]
     if changes.get("status") in ("closed", "cancelled") and pd.isna(row["closed_date"].iloc[0]):

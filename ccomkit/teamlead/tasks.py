@@ -19,6 +19,7 @@ import pandas as pd
 from ccomkit.errors import ParameterError
 from ccomkit.schemas import require_columns
 from ccomkit.teamlead.profile import _ts
+from ccomkit.calendar import now_local
 
 __all__ = ["TASK_TABLE", "TASK_COLUMNS", "TASK_SOURCES", "TASK_STATUSES", "new_task",
            "validate_tasks", "task_status", "weekly_summary", "save_tasks", "read_tasks"]
@@ -99,7 +100,7 @@ def new_task(title: str, source: str, owner: str, created_date: Any, due_date: A
         while f"TK{c0:%Y%m%d}-{k}" in ids:
             k += 1
         task_id = f"TK{c0:%Y%m%d}-{k}"
-    t = pd.Timestamp(now) if now is not None else pd.Timestamp.now().floor("s")
+    t = pd.Timestamp(now) if now is not None else now_local()
     out = pd.DataFrame([{
         "task_id": task_id, "team_id": team_id, "title": title, "source": source,
         "owner": owner, "created_date": c0, "due_date": _ts(due_date, "new_task", "due_date"),
