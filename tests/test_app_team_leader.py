@@ -179,6 +179,9 @@ def test_builder_limited_to_one_team(demo_workspace_copy: Path, monkeypatch) -> 
     own = set(ad.loc[ad["team_id"] == "T02", "agent_id"])
     assert set(app.profiles["agent_id"]) <= own and len(app.profiles) > 0
     assert app.agent.value in own
+    read = app.team_frames("T02")["agent_dim"]  # nothing else read: the team and its leader
+    leaders = set(ad.loc[ad["team_id"] == "T02", "team_leader_id"].dropna())
+    assert set(read["agent_id"]) <= own | leaders and own <= set(read["agent_id"])
     monkeypatch.setenv("CCOM_TEAM", "T03")
     assert build_team_leader(demo_workspace_copy, lang="en").team.options == ("T03",)
     wrong = build_team_leader(demo_workspace_copy, team_id="T99")  # shown in the page

@@ -336,7 +336,11 @@ class TeamLeaderApp:
     def load(self) -> None:
         """Read the teams and select the first one."""
         with Workspace.open_read(self.path) as ws:
-            ad = ws.read("agent_dim")
+            # a team leader's view reads its own team's agents only (ids and names are personal)
+            ad = (ws.read("agent_dim", where="team_id = ?", params=[self.team_id])
+                  if self.team_id else ws.read("agent_dim"))
+            known = (ws.query("SELECT DISTINCT team_id FROM agent_dim ORDER BY 1")["team_id"]
+                     .astype(str).tolist() if self.team_id else [])
             last = ws.query("SELECT max(eval_date) AS d FROM qa_evaluation")["d"].iloc[0]
         if pd.isna(last):
             raise ParameterError(f"workspace {self.path} has no QA evaluation: load qa_evaluation "
@@ -348,7 +352,7 @@ class TeamLeaderApp:
         if team_id:  # a team leader's view: one team, the team list locked (no other team is read)
             if team_id not in teams:
                 raise ParameterError(f"team {team_id!r} has no active agent in {self.path} "
-                                     f"(teams: {', '.join(map(str, teams)) or 'none'})",
+                                     f"(teams: {', '.join(known) or 'none'})",
                                      param="team_id", value=team_id)
             teams = [team_id]
             self.team.disabled = True
@@ -367,7 +371,10 @@ class TeamLeaderApp:
         sub = "agent_id IN (SELECT agent_id FROM agent_dim WHERE team_id = ?)"
         out: dict[str, pd.DataFrame] = {}
         with Workspace.open_read(self.path) as ws:
-            out["agent_dim"] = ws.read("agent_dim")
+            out["agent_dim"] = ws.read("agent_dim", where=(
+                "team_id = ? OR agent_id IN (SELECT team_leader_id FROM agent_dim "
+                "WHERE team_id = ?)"), params=[team_id, team_id]) if self.team_id else \
+                ws.read("agent_dim")  # a team's view reads its agents and their leader only
             out["hr_event"] = ws.read("hr_event", where=sub, params=[team_id])
             out["qa_evaluation"] = ws.read("qa_evaluation", where=f"{sub} AND eval_date > ?",
                                            params=[team_id, start])
