@@ -376,7 +376,7 @@ def resolve_parameters(playbook: Playbook, cli: Mapping[str, str] | None = None,
     >>> resolve_parameters(pb, {"colour": "red"})
     Traceback (most recent call last):
     ...
-    ccomkit.errors.ParameterError: unknown parameter 'colour' for playbook daily: no notebook declares it (daily.ipynb declares: date, history_weeks, lang, pseudonymise, queues, render, tolerance_frac, workspace)
+    ccomkit.errors.ParameterError: unknown parameter 'colour' for playbook daily: no notebook declares it (daily.ipynb declares: date, history_weeks, lang, pseudonymise, queues, render, team_id, tolerance_frac, workspace)
     """
     cli = dict(cli or {})
     if declared is None:
